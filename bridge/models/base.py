@@ -1,0 +1,82 @@
+"""Building blocks shared by the generated OCPP message models.
+
+The schemas are the referee, so the types here are strict where JSON Schema is strict: a string
+field takes only a string, an integer only an integer (no "12"), a number any JSON number but never a
+string. Date-times must be strings; a timestamp without an offset (common on 1.6 chargers) is read as
+UTC so the 2.0.1 side always receives an RFC 3339 time with a zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "Message",
+    "Number",
+    "OcppDateTime",
+    "OpenMessage",
+    "StrictBool",
+    "StrictInt",
+    "StrictStr",
+    "multiple_of",
+]
+
+
+def _only_str(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError("datetime_type", "a date-time must be a JSON string")
+    return value
+
+
+def _assume_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _only_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("float_type", "a number must be a JSON number")
+    return value
+
+
+def multiple_of(step: float) -> AfterValidator:
+    """A decimal `multipleOf` check that tolerates binary floating point (21.4 is a multiple of 0.1)."""
+
+    def check(value: float) -> float:
+        ratio = value / step
+        if abs(ratio - round(ratio)) > 1e-6:
+            raise PydanticCustomError("multiple_of", "must be a multiple of {step}", {"step": step})
+        return value
+
+    return AfterValidator(check)
+
+
+OcppDateTime = Annotated[datetime, BeforeValidator(_only_str), AfterValidator(_assume_utc)]
+Number = Annotated[float, BeforeValidator(_only_number)]
+
+
+class Message(BaseModel):
+    """A schema object with `additionalProperties: false`: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="strings")
+
+    def to_json(self) -> dict[str, Any]:
+        """The payload as JSON-ready data, without the optional fields that were not set."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class OpenMessage(Message):
+    """A schema object that allows extra properties (2.0.1 CustomDataType)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
