@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     @classmethod
     def settings_customise_sources(
         cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-    ):  # type: ignore[no-untyped-def]  # noqa: E501
+    ):  # type: ignore[no-untyped-def]
         # The environment is passed in explicitly by load_settings (see there), never read implicitly,
         # so tests and the chart checks can hand in any environment they like.
         return (init_settings,)

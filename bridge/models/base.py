@@ -35,7 +35,8 @@ __all__ = [
 
 
 def _only_str(value: Any) -> Any:
-    if not isinstance(value, str):
+    # JSON gives strings; datetime objects come only from the bridge's own code.
+    if not isinstance(value, str | datetime):
         raise PydanticCustomError("datetime_type", "a date-time must be a JSON string")
     return value
 

@@ -1,0 +1,126 @@
+"""The `ocpp-bridge` command.
+
+    ocpp-bridge [run] --csms-url ws://csms:9000/ocpp [--host H] [--port P] ...   run the proxy
+    ocpp-bridge demo                                                          see it work, no setup
+    ocpp-bridge translate --from 2.0.1 < capture.jsonl                         translate a capture
+
+Every `run` flag is also an environment variable BRIDGE_<NAME> (see bridge/settings.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from bridge.server import BridgeServer
+from bridge.settings import Settings, add_setting_flags, settings_from
+from bridge.tables import TableError
+from bridge.topology import TopologyError
+
+log = logging.getLogger("bridge")
+
+COMMANDS = ("run", "demo", "translate")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocpp-bridge",
+        description="Translating proxy: OCPP 1.6J charging stations <-> an OCPP 2.0.1 CSMS.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="run the proxy (the default command)")
+    add_setting_flags(run)
+    demo = commands.add_parser("demo", help="run a built-in CSMS, the bridge and a station, and show frames")
+    demo.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
+    translate = commands.add_parser("translate", help="translate OCPP-J frames read from stdin, one a line")
+    translate.add_argument(
+        "--from",
+        dest="source",
+        choices=("1.6", "2.0.1"),
+        required=True,
+        help="version of the frames on stdin; a line may start with '1.6 ' or '2.0.1 ' to override",
+    )
+    translate.add_argument("--station-id", default="capture", help="station id to translate for")
+    translate.add_argument("--topology-file", default=None, help="topology file, as for run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help"):
+        args_list.insert(0, "run")
+    args = build_parser().parse_args(args_list)
+    if args.command == "demo":
+        from bridge.demo import run_demo
+
+        return asyncio.run(run_demo(color=not args.no_color))
+    if args.command == "translate":
+        from bridge.capture import translate_stream
+
+        return translate_stream(sys.stdin, sys.stdout, args.source, args.station_id, args.topology_file)
+    return run_command(vars(args))
+
+
+def run_command(flags: dict[str, object]) -> int:
+    try:
+        settings = settings_from(flags, os.environ)
+    except ValidationError as exc:
+        print(f"ocpp-bridge: invalid setting:\n{exc}", file=sys.stderr)
+        return 2
+    from bridge.logs import setup_logging
+
+    setup_logging(settings.log_format, settings.log_level)
+    if not settings.csms_url:
+        log.error("no CSMS configured: pass --csms-url ws://host:port/path or set BRIDGE_CSMS_URL")
+        return 2
+    try:
+        return asyncio.run(serve(settings))
+    except (TableError, TopologyError, OSError) as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+
+
+async def serve(settings: Settings, started: asyncio.Event | None = None) -> int:
+    """Run until SIGTERM/SIGINT, then drain: stop accepting, close stations with 1001, exit 0."""
+    began = time.monotonic()
+    server = BridgeServer(settings)
+    runner = web.AppRunner(server.app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    server.ready = True
+    log.info(
+        "listening on %s:%s for OCPP 1.6J stations; CSMS %s; ready in %.0f ms",
+        settings.host,
+        settings.port,
+        settings.csms_url,
+        (time.monotonic() - began) * 1000,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if started is not None:
+        started.set()
+    await stop.wait()
+    log.info("signal received: draining (grace period %.0f s)", settings.drain_timeout)
+    server.ready = False
+    server.draining = True
+    await site.stop()
+    await server.drain(settings.drain_timeout)
+    await runner.cleanup()
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

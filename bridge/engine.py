@@ -1,0 +1,415 @@
+"""The translation core for one station <-> CSMS pair: text frames in, text frames out. No I/O.
+
+`Engine.receive(side, text)` takes a frame from the station (OCPP 1.6J) or the CSMS (OCPP 2.0.1)
+and returns the frames to send, each addressed to a side. It parses the frame once, validates the
+payload against the sender's schema (generated models), finds the translator for the action
+(bridge/translate/), keeps the pending-call tables that correlate answers with their calls, and
+answers bad input itself with the right CALLERROR for the sender's version. The aiohttp session,
+the `translate` command, the demo and the tests all drive it the same way.
+
+At most one call is in flight towards each peer, as OCPP-J requires; further calls (a follow-up
+NotifyEvent, a station that does not wait) queue until the answer comes or the call times out.
+`expire()` answers calls that timed out with a CALLERROR to their sender.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import ModuleType
+from typing import Any, Protocol
+
+from cachetools import TTLCache
+from pydantic import ValidationError
+
+from bridge import rpc
+from bridge.models import v16, v201
+from bridge.models.base import Message
+from bridge.translate import same_shape
+from bridge.translate.context import StationContext
+from bridge.translate.registry import Answer, BridgeCall, Forward, Refuse, Registry, Translator, down, up
+
+log = logging.getLogger(__name__)
+
+
+class Side(StrEnum):
+    STATION = "station"
+    CSMS = "csms"
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    side: Side
+    text: str
+
+
+class Observer(Protocol):
+    """What the engine reports; the server turns it into Prometheus metrics."""
+
+    def frame_in(self, side: Side, action: str) -> None: ...
+    def frame_out(self, side: Side, action: str) -> None: ...
+    def error(self, side: Side, reason: str) -> None: ...
+    def round_trip(self, side: Side, action: str, seconds: float) -> None: ...
+    def timeout(self, side: Side, action: str) -> None: ...
+
+
+class NullObserver:
+    def frame_in(self, side: Side, action: str) -> None:
+        pass
+
+    def frame_out(self, side: Side, action: str) -> None:
+        pass
+
+    def error(self, side: Side, reason: str) -> None:
+        pass
+
+    def round_trip(self, side: Side, action: str, seconds: float) -> None:
+        pass
+
+    def timeout(self, side: Side, action: str) -> None:
+        pass
+
+
+@dataclass(slots=True)
+class Pending:
+    """A call sent to a peer, waiting for its answer."""
+
+    call_id: str
+    action: str  # the caller's action
+    sent_action: str  # the action the receiver got
+    frame: str  # the serialized call, sent when its turn comes
+    request: Message | None = None  # the caller's validated request
+    translator: Translator | None = None  # None: the bridge made this call itself
+    note: Any = None
+    then: tuple[BridgeCall, ...] = ()
+    sent_at: float = 0.0
+
+
+class PendingTable(TTLCache[str, Pending]):
+    """Bounded, expiring pending calls that keep what expired, so each timeout gets its answer."""
+
+    def __init__(self, maxsize: int, ttl: float, timer: Callable[[], float]) -> None:
+        super().__init__(maxsize=maxsize, ttl=ttl, timer=timer)
+        self.timed_out: list[tuple[str, Pending]] = []
+
+    def expire(self, time: float | None = None) -> list[tuple[str, Pending]]:
+        expired = list(super().expire(time))
+        self.timed_out.extend(expired)
+        return expired
+
+
+@dataclass
+class Leg:
+    """One peer of the pair and the calls waiting on it."""
+
+    side: Side
+    version: str  # "1.6" or "2.0.1"
+    key: str  # column of mappings/errors.toml reasons
+    models: ModuleType
+    registry: Registry  # translators for the calls this peer makes
+    same_shape: frozenset[str]
+    awaiting: PendingTable  # calls sent to this peer, by message id
+    codes_in: dict[str, str]  # error codes of the other version, spelled for this peer
+    valid_codes: frozenset[str]
+    queue: deque[str] = field(default_factory=deque)
+    inflight: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{'station' if self.side is Side.STATION else 'CSMS'} (OCPP {self.version})"
+
+
+class Engine:
+    def __init__(
+        self,
+        ctx: StationContext,
+        *,
+        call_timeout: float = 30.0,
+        max_pending: int = 16,
+        observer: Observer | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ctx = ctx
+        self.observer: Observer = observer or NullObserver()
+        self.clock = clock
+        self.call_timeout = call_timeout
+        self.max_pending = max_pending
+        self.log = logging.LoggerAdapter(log, {"station_id": ctx.station_id})
+        errors = ctx.tables.errors
+        size = max_pending + 8  # room for the bridge's own follow-up calls
+        self.station = Leg(
+            Side.STATION,
+            "1.6",
+            "v16",
+            v16,
+            up,
+            ctx.tables.same_shape_up,
+            PendingTable(size, call_timeout, clock),
+            errors.v201_to_v16,
+            errors.v16_codes,
+        )
+        self.csms = Leg(
+            Side.CSMS,
+            "2.0.1",
+            "v201",
+            v201,
+            down,
+            ctx.tables.same_shape_down,
+            PendingTable(size, call_timeout, clock),
+            errors.v16_to_v201,
+            errors.v201_codes,
+        )
+
+    # -- public API --------------------------------------------------------------------------------
+
+    def receive(self, side: Side, text: str | bytes) -> list[Send]:
+        """Handle one frame from `side`; return the frames to send."""
+        leg = self._leg(side)
+        out: list[Send] = []
+        try:
+            frame = rpc.parse(text)
+        except rpc.FrameError as exc:
+            self._refuse(leg, exc.message_id, exc.reason, exc.message, out)
+            return out
+        if isinstance(frame, rpc.Call):
+            self._on_call(leg, frame, out)
+        elif isinstance(frame, rpc.CallResult):
+            self._on_result(leg, frame, out)
+        else:
+            self._on_error(leg, frame, out)
+        return out
+
+    def expire(self) -> list[Send]:
+        """Answer every call whose time ran out with a CALLERROR to its sender."""
+        out: list[Send] = []
+        for leg in (self.station, self.csms):
+            leg.awaiting.expire()
+            expired, leg.awaiting.timed_out = leg.awaiting.timed_out, []
+            for call_id, pending in expired:
+                if call_id in leg.queue:
+                    leg.queue.remove(call_id)
+                self.observer.timeout(leg.side, pending.sent_action)
+                self.log.warning(
+                    "no answer from the %s to %s %s within %.0f s",
+                    leg.name,
+                    pending.sent_action,
+                    call_id,
+                    self.call_timeout,
+                )
+                if leg.inflight == call_id:
+                    self._release(leg, out)
+                if pending.translator is not None:
+                    origin = self._other(leg)
+                    description = f"no answer from the {leg.name} within {self.call_timeout:g} s"
+                    self._refuse(origin, call_id, "timeout", description, out)
+        return out
+
+    def pending(self) -> int:
+        """Calls waiting for an answer, both directions."""
+        return len(self.station.awaiting) + len(self.csms.awaiting)
+
+    def call(self, side: Side, action: str, payload: Message) -> list[Send]:
+        """Make a call of the bridge's own to `side` (its answer is checked and consumed)."""
+        out: list[Send] = []
+        self._bridge_call(self._leg(side), BridgeCall(action, payload), out)
+        return out
+
+    # -- frames from a peer ------------------------------------------------------------------------
+
+    def _on_call(self, leg: Leg, call: rpc.Call, out: list[Send]) -> None:
+        self.observer.frame_in(leg.side, call.action)
+        model = leg.models.REQUESTS.get(call.action)
+        translator = leg.registry.get(call.action)
+        if translator is None and call.action in leg.same_shape:
+            translator = same_shape.translator(call.action, leg.version)
+        if model is None or translator is None:
+            what = "translated by the bridge" if model is not None else f"an OCPP {leg.version} action"
+            self._refuse(leg, call.id, "unknown_action", f"{call.action} is not {what}", out)
+            return
+        try:
+            request = model.model_validate(call.payload)
+        except ValidationError as exc:
+            reason, description = self._violation(exc)
+            self._refuse(leg, call.id, reason, f"{call.action}: {description}", out)
+            return
+        target = self._other(leg)
+        if call.id in target.awaiting:
+            self._refuse(leg, call.id, "duplicate_message_id", f"message id {call.id} is already in use", out)
+            return
+        if len(target.awaiting) >= self.max_pending:
+            description = f"more than {self.max_pending} calls waiting for an answer"
+            self._refuse(leg, call.id, "too_many_pending_calls", description, out)
+            return
+        try:
+            outcome = translator.call(request, self.ctx)  # type: ignore[misc]
+        except ValidationError as exc:
+            description = f"{call.action} cannot be expressed in OCPP {target.version}: {self._first(exc)}"
+            self._refuse(leg, call.id, "untranslatable", description, out)
+            return
+        except Exception:
+            self.log.exception("translator for %s %s failed", leg.version, call.action)
+            self._refuse(leg, call.id, "internal_error", f"the bridge failed to translate {call.action}", out)
+            return
+        if isinstance(outcome, Refuse):
+            self._refuse(leg, call.id, outcome.reason, outcome.description, out)
+        elif isinstance(outcome, Answer):
+            self._answer(leg, call.id, call.action, outcome.payload, out)
+            for extra in outcome.then:
+                self._bridge_call(target, extra, out)
+        else:
+            self._forward(target, call, request, translator, outcome, out)
+
+    def _on_result(self, leg: Leg, result: rpc.CallResult, out: list[Send]) -> None:
+        pending = self._settle(leg, result.id, out)
+        if pending is None:
+            return
+        model = leg.models.RESPONSES[pending.sent_action]
+        try:
+            answer = model.model_validate(result.payload)
+        except ValidationError as exc:
+            description = self._violation(exc)[1]
+            text = f"the {leg.name} answered {pending.sent_action} with an invalid payload: {description}"
+            if pending.translator is None:
+                self.observer.error(leg.side, "bad_answer")
+                self.log.warning("%s", text)
+            else:
+                self._refuse(self._other(leg), pending.call_id, "bad_answer", text, out)
+            return
+        if pending.translator is None:
+            return
+        origin = self._other(leg)
+        result_translator = pending.translator.result
+        try:
+            if result_translator is None:
+                raise RuntimeError(f"no result translator for {pending.action}")
+            translated = result_translator(answer, pending.request, self.ctx, pending.note)
+        except ValidationError as exc:
+            description = f"the answer to {pending.action} cannot be expressed in OCPP {origin.version}: "
+            self._refuse(origin, pending.call_id, "untranslatable", description + self._first(exc), out)
+            return
+        except Exception:
+            self.log.exception("result translator for %s %s failed", origin.version, pending.action)
+            description = f"the bridge failed to translate the answer to {pending.action}"
+            self._refuse(origin, pending.call_id, "internal_error", description, out)
+            return
+        if isinstance(translated, Refuse):
+            self._refuse(origin, pending.call_id, translated.reason, translated.description, out)
+            return
+        self._answer(origin, pending.call_id, pending.action, translated, out)
+        for extra in pending.then:
+            self._bridge_call(leg, extra, out)
+
+    def _on_error(self, leg: Leg, error: rpc.CallError, out: list[Send]) -> None:
+        pending = self._settle(leg, error.id, out)
+        if pending is None:
+            return
+        self.observer.error(leg.side, "peer_error")
+        self.log.info(
+            "the %s answered %s with CALLERROR %s: %s",
+            leg.name,
+            pending.sent_action,
+            error.code,
+            error.description,
+        )
+        if pending.translator is None:
+            return
+        origin = self._other(leg)
+        code = origin.codes_in.get(error.code, error.code)
+        if code not in origin.valid_codes:
+            code = "GenericError"
+        details = error.details if isinstance(error.details, dict) else {}
+        out.append(
+            Send(origin.side, rpc.dumps(rpc.CallError(pending.call_id, code, error.description, details)))
+        )
+        self.observer.frame_out(origin.side, pending.action)
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _leg(self, side: Side) -> Leg:
+        return self.station if side is Side.STATION else self.csms
+
+    def _other(self, leg: Leg) -> Leg:
+        return self.csms if leg is self.station else self.station
+
+    def _settle(self, leg: Leg, message_id: str, out: list[Send]) -> Pending | None:
+        """The pending call an answer from `leg` settles, or None (logged and counted)."""
+        queued = message_id in leg.queue  # not sent yet, so it cannot be answered
+        pending = None if queued else leg.awaiting.pop(message_id, None)
+        if pending is None:
+            self.observer.error(leg.side, "unknown_message_id")
+            self.log.warning("the %s answered message id %s, which no pending call has", leg.name, message_id)
+            return None
+        self.observer.round_trip(leg.side, pending.sent_action, self.clock() - pending.sent_at)
+        if leg.inflight == message_id:
+            self._release(leg, out)
+        return pending
+
+    def _forward(
+        self,
+        target: Leg,
+        call: rpc.Call,
+        request: Message,
+        translator: Translator,
+        outcome: Forward,
+        out: list[Send],
+    ) -> None:
+        frame = rpc.dumps(rpc.Call(call.id, outcome.action, outcome.payload.to_json()))
+        pending = Pending(
+            call.id, call.action, outcome.action, frame, request, translator, outcome.note, outcome.then
+        )
+        self._submit(target, pending, out)
+
+    def _bridge_call(self, target: Leg, extra: BridgeCall, out: list[Send]) -> None:
+        call_id = str(uuid.uuid4())
+        frame = rpc.dumps(rpc.Call(call_id, extra.action, extra.payload.to_json()))
+        self._submit(target, Pending(call_id, extra.action, extra.action, frame), out)
+
+    def _submit(self, target: Leg, pending: Pending, out: list[Send]) -> None:
+        target.awaiting[pending.call_id] = pending
+        if target.inflight is None:
+            self._send_now(target, pending, out)
+        else:
+            target.queue.append(pending.call_id)
+
+    def _send_now(self, target: Leg, pending: Pending, out: list[Send]) -> None:
+        target.inflight = pending.call_id
+        pending.sent_at = self.clock()
+        out.append(Send(target.side, pending.frame))
+        self.observer.frame_out(target.side, pending.sent_action)
+
+    def _release(self, leg: Leg, out: list[Send]) -> None:
+        leg.inflight = None
+        while leg.queue:
+            pending = leg.awaiting.get(leg.queue.popleft())
+            if pending is not None:
+                self._send_now(leg, pending, out)
+                return
+
+    def _answer(self, leg: Leg, message_id: str, action: str, payload: Message, out: list[Send]) -> None:
+        out.append(Send(leg.side, rpc.dumps(rpc.CallResult(message_id, payload.to_json()))))
+        self.observer.frame_out(leg.side, action)
+
+    def _refuse(self, leg: Leg, message_id: str, reason: str, description: str, out: list[Send]) -> None:
+        code = self.ctx.tables.errors.reasons[reason][leg.key]
+        out.append(Send(leg.side, rpc.dumps(rpc.CallError(message_id, code, description, {}))))
+        self.observer.error(leg.side, reason)
+        self.log.warning("answered the %s with %s: %s (%s)", leg.name, code, description, reason)
+
+    def _violation(self, exc: ValidationError) -> tuple[str, str]:
+        kind = exc.errors()[0]["type"]
+        reason = self.ctx.tables.errors.validation_errors.get(kind)
+        if reason is None:
+            reason = "type_violation" if kind.endswith("_type") else "format_violation"
+        return reason, self._first(exc)
+
+    @staticmethod
+    def _first(exc: ValidationError) -> str:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "payload"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        return f"{where}: {error['msg']}{more}"

@@ -1,0 +1,243 @@
+"""The aiohttp application: the station route, health, readiness and metrics.
+
+    GET /healthz        200 while the process runs
+    GET /readyz         200 once listening with configuration loaded, 503 while draining
+    GET /metrics        Prometheus text format
+    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6)
+
+A station's handshake is only accepted once the upstream connection to the CSMS is open, so a
+CSMS that is down or refuses the station is reported to the station as an HTTP status (502, 504,
+or the CSMS's own 401/403/404) instead of a connection that leads nowhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+import aiohttp
+from aiohttp import WSServerHandshakeError, web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from bridge.engine import Engine
+from bridge.logs import station_id as station_id_var
+from bridge.metrics import Metrics
+from bridge.session import GOING_AWAY, REPLACED, StationSession
+from bridge.settings import Settings
+from bridge.tables import Tables, load_tables
+from bridge.topology import TopologyBook, load_topology
+from bridge.translate.context import StationContext
+
+log = logging.getLogger(__name__)
+
+STATION_PROTOCOL = "ocpp1.6"
+CSMS_PROTOCOL = "ocpp2.0.1"
+MAX_STATION_ID = 48  # OCPP identity: CiString48
+FORWARDED_HEADERS = ("Authorization",)  # Security Profile 1: the CSMS stays the authority
+
+
+class StationIdError(ValueError):
+    pass
+
+
+def station_id_from_path(raw_path: str) -> str:
+    """The station id: the last segment of the (still percent-encoded) path, decoded and checked."""
+    segment = raw_path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    try:
+        station_id = unquote(segment, errors="strict")
+    except UnicodeDecodeError:
+        raise StationIdError("station id is not valid UTF-8") from None
+    if not station_id:
+        raise StationIdError("no station id: connect to ws://<bridge>/<stationId>")
+    if len(station_id) > MAX_STATION_ID:
+        raise StationIdError(f"station id longer than {MAX_STATION_ID} characters")
+    if not station_id.isprintable() or any(c in station_id for c in "/\\") or station_id in (".", ".."):
+        raise StationIdError("station id must be printable and contain no path separators")
+    return station_id
+
+
+def upstream_url(csms_url: str, station_id: str) -> str:
+    return f"{csms_url}/{quote(station_id, safe='')}"
+
+
+@dataclass
+class Refusal(Exception):
+    status: int
+    reason: str
+
+
+class BridgeServer:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        tables: Tables | None = None,
+        topologies: TopologyBook | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        # Loading here (not per station) means a broken table or topology file stops start-up.
+        self.settings = settings
+        self.tables = tables or load_tables()
+        self.topologies = topologies if topologies is not None else load_topology(settings.topology_file)
+        self.metrics = metrics or Metrics()
+        self.ssl_context: ssl.SSLContext | None = None
+        if settings.ca_bundle is not None:
+            self.ssl_context = ssl.create_default_context(cafile=str(settings.ca_bundle))
+        self.sessions: dict[str, StationSession] = {}
+        self.ready = False
+        self.draining = False
+        self.client: aiohttp.ClientSession | None = None
+        self.app = web.Application()
+        self.app.router.add_get("/healthz", self.healthz)
+        self.app.router.add_get("/readyz", self.readyz)
+        self.app.router.add_get("/metrics", self.metrics_endpoint)
+        self.app.router.add_get("/{path:.*}", self.station)
+        self.app.on_startup.append(self._start)
+        self.app.on_cleanup.append(self._stop)
+
+    async def _start(self, app: web.Application) -> None:
+        self.client = aiohttp.ClientSession()
+
+    async def _stop(self, app: web.Application) -> None:
+        await self.drain(grace=1.0)
+        if self.client is not None:
+            await self.client.close()
+
+    # -- HTTP endpoints ----------------------------------------------------------------------------
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok\n")
+
+    async def readyz(self, request: web.Request) -> web.Response:
+        if self.ready and not self.draining:
+            return web.Response(text="ready\n")
+        return web.Response(status=503, text="draining\n" if self.draining else "starting\n")
+
+    async def metrics_endpoint(self, request: web.Request) -> web.Response:
+        body = generate_latest(self.metrics.registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    # -- stations ----------------------------------------------------------------------------------
+
+    async def station(self, request: web.Request) -> web.StreamResponse:
+        try:
+            station_id = self._check_handshake(request)
+        except Refusal as refusal:
+            return self._refuse(request, refusal, None)
+        station_id_var.set(station_id)
+        try:
+            csms = await self._connect_upstream(request, station_id)
+        except Refusal as refusal:
+            return self._refuse(request, refusal, station_id)
+        ws = web.WebSocketResponse(protocols=(STATION_PROTOCOL,), max_msg_size=self.settings.max_frame_size)
+        try:
+            await ws.prepare(request)
+        except Exception:
+            await csms.close()
+            raise
+        previous = self.sessions.get(station_id)
+        if previous is not None:
+            log.warning("station connected again; closing its older connection")
+            await previous.close(REPLACED, "replaced by a newer connection of the same station")
+        session = StationSession(station_id, ws, csms, self._engine(station_id), tick=self._tick())
+        self.sessions[station_id] = session
+        self.metrics.connections.labels("accepted").inc()
+        self.metrics.stations.inc()
+        log.info("station connected; upstream %s open", CSMS_PROTOCOL)
+        try:
+            await session.run()
+        finally:
+            self.metrics.stations.dec()
+            if self.sessions.get(station_id) is session:
+                del self.sessions[station_id]
+            log.info("station session ended")
+        return ws
+
+    def _check_handshake(self, request: web.Request) -> str:
+        if self.draining:
+            raise Refusal(503, "bridge is shutting down; reconnect to another instance")
+        try:
+            station_id = station_id_from_path(request.rel_url.raw_path)
+        except StationIdError as exc:
+            raise Refusal(400, str(exc)) from None
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            raise Refusal(426, f"connect with a WebSocket, subprotocol {STATION_PROTOCOL}")
+        offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
+        if STATION_PROTOCOL not in offered:
+            raise Refusal(400, f"the station must offer WebSocket subprotocol {STATION_PROTOCOL}")
+        return station_id
+
+    async def _connect_upstream(
+        self, request: web.Request, station_id: str
+    ) -> aiohttp.ClientWebSocketResponse:
+        assert self.client is not None
+        url = upstream_url(self.settings.csms_url, station_id)
+        headers = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
+        try:
+            async with asyncio.timeout(self.settings.connect_timeout):
+                csms = await self.client.ws_connect(
+                    url,
+                    protocols=(CSMS_PROTOCOL,),
+                    headers=headers,
+                    ssl=self.ssl_context if self.ssl_context is not None else True,
+                    max_msg_size=self.settings.max_frame_size,
+                )
+        except WSServerHandshakeError as exc:
+            status = exc.status if exc.status in (401, 403, 404) else 502
+            raise Refusal(
+                status, f"the CSMS refused the connection: HTTP {exc.status} {exc.message}"
+            ) from None
+        except TimeoutError:
+            raise Refusal(
+                504, f"the CSMS did not answer within {self.settings.connect_timeout:g} s"
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise Refusal(502, f"cannot reach the CSMS: {exc}") from None
+        if csms.protocol != CSMS_PROTOCOL:
+            await csms.close()
+            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {CSMS_PROTOCOL}")
+        return csms
+
+    def _refuse(self, request: web.Request, refusal: Refusal, station_id: str | None) -> web.Response:
+        self.metrics.connections.labels(f"refused_{refusal.status}").inc()
+        log.warning(
+            "refused station handshake %s: HTTP %s %s",
+            request.rel_url.raw_path,
+            refusal.status,
+            refusal.reason,
+            extra={"station_id": station_id},
+        )
+        return web.Response(status=refusal.status, text=refusal.reason + "\n")
+
+    def _engine(self, station_id: str) -> Engine:
+        s = self.settings
+        ctx = StationContext(
+            station_id,
+            self.tables,
+            topologies=self.topologies,
+            id_token_type=s.id_token_type,
+            security_extension=s.security_extension or station_id in s.security_extension_stations,
+        )
+        return Engine(
+            ctx, call_timeout=s.call_timeout, max_pending=s.max_pending_calls, observer=self.metrics
+        )
+
+    def _tick(self) -> float:
+        return min(1.0, self.settings.call_timeout / 4)
+
+    async def drain(self, grace: float) -> None:
+        """Close every station pair with 1001 (going away), waiting at most `grace` seconds."""
+        self.draining = True
+        sessions = list(self.sessions.values())
+        if not sessions:
+            return
+        log.info("closing %d station connection(s)", len(sessions))
+        closing = [s.close(GOING_AWAY, "bridge shutting down") for s in sessions]
+        try:
+            async with asyncio.timeout(grace):
+                await asyncio.gather(*closing, return_exceptions=True)
+        except TimeoutError:
+            log.warning("drain grace period of %.0f s ran out; exiting anyway", grace)

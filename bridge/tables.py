@@ -1,0 +1,122 @@
+"""The translation tables under mappings/: loaded once at start-up and checked against the enums
+and actions they name, so a typo fails at boot rather than on a live charger.
+
+Installed as a wheel the tables are the package `bridge.mappings`; in a source checkout they are
+read from the top-level `mappings/` folder.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from bridge.models import v16, v201
+
+
+class TableError(ValueError):
+    """A table under mappings/ is malformed or names something that does not exist."""
+
+
+def mappings_dir() -> Traversable:
+    try:
+        return resources.files("bridge.mappings")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "mappings"
+
+
+def read_table(name: str) -> dict[str, Any]:
+    path = mappings_dir() / name
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TableError(f"mappings/{name}: {exc}") from exc
+
+
+def _check(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise TableError(f"mappings/{where}: {message}")
+
+
+@dataclass(frozen=True)
+class ErrorTable:
+    v16_to_v201: dict[str, str]
+    v201_to_v16: dict[str, str]
+    v16_codes: frozenset[str]
+    v201_codes: frozenset[str]
+    reasons: dict[str, dict[str, str]]
+    validation_errors: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Tables:
+    errors: ErrorTable
+    connector_status: dict[v16.StatusNotificationRequestStatus, v201.ConnectorStatusEnumType]
+    same_shape_up: frozenset[str]
+    same_shape_down: frozenset[str]
+
+
+def _load_errors() -> ErrorTable:
+    raw = read_table("errors.toml")
+    v16_codes = frozenset(raw["codes"]["v16"])
+    v201_codes = frozenset(raw["codes"]["v201"])
+    for source, target in raw["v16_to_v201"].items():
+        _check(target in v201_codes, "errors.toml", f"v16_to_v201.{source} = {target!r} is no 2.0.1 code")
+    for source, target in raw["v201_to_v16"].items():
+        _check(target in v16_codes, "errors.toml", f"v201_to_v16.{source} = {target!r} is no 1.6 code")
+    for reason, codes in raw["reasons"].items():
+        _check(set(codes) == {"v16", "v201"}, "errors.toml", f"reasons.{reason} needs v16 and v201")
+        _check(codes["v16"] in v16_codes, "errors.toml", f"reasons.{reason}.v16 {codes['v16']!r} unknown")
+        _check(codes["v201"] in v201_codes, "errors.toml", f"reasons.{reason}.v201 {codes['v201']!r} unknown")
+    for kind, reason in raw["validation_errors"].items():
+        _check(reason in raw["reasons"], "errors.toml", f"validation_errors.{kind}: no reason {reason!r}")
+    return ErrorTable(
+        v16_to_v201=dict(raw["v16_to_v201"]),
+        v201_to_v16=dict(raw["v201_to_v16"]),
+        v16_codes=v16_codes,
+        v201_codes=v201_codes,
+        reasons={k: dict(v) for k, v in raw["reasons"].items()},
+        validation_errors=dict(raw["validation_errors"]),
+    )
+
+
+def enum_map(table: dict[str, str], where: str, source: type, target: type) -> dict[Any, Any]:
+    """Check a {source value: target value} table against two enums and return it as enum members."""
+    out = {}
+    for key, value in table.items():
+        try:
+            out[source(key)] = target(value)
+        except ValueError as exc:
+            raise TableError(f"mappings/{where}: {key!r} -> {value!r}: {exc}") from exc
+    missing = set(source) - set(out)
+    _check(not missing, where, f"no mapping for {sorted(m.value for m in missing)}")
+    return out
+
+
+def _actions(raw: dict[str, Any], key: str) -> frozenset[str]:
+    names = frozenset(raw.get(key, []))
+    for name in names:
+        _check(name in v16.REQUESTS and name in v201.REQUESTS, "actions.toml", f"{key}: {name!r} unknown")
+    return names
+
+
+@cache
+def load_tables() -> Tables:
+    """Load and check every table; raises TableError naming the file and entry at fault."""
+    status = read_table("status.toml")
+    actions = read_table("actions.toml")
+    return Tables(
+        errors=_load_errors(),
+        connector_status=enum_map(
+            status["connector_status"],
+            "status.toml",
+            v16.StatusNotificationRequestStatus,
+            v201.ConnectorStatusEnumType,
+        ),
+        same_shape_up=_actions(actions, "station_to_csms"),
+        same_shape_down=_actions(actions, "csms_to_station"),
+    )

@@ -1,0 +1,6 @@
+"""Translators, one module per message family; importing this package registers them all.
+
+Find the code for an action by its name: `grep -rn '"BootNotification"' bridge/translate/`.
+"""
+
+from bridge.translate import boot, status  # noqa: F401  (modules register their translators)

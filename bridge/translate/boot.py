@@ -1,0 +1,50 @@
+"""BootNotification: 1.6 flat fields -> 2.0.1 `chargingStation` / `modem`, and the answer back.
+
+- chargePointVendor/Model/SerialNumber, firmwareVersion -> chargingStation.vendorName/model/
+  serialNumber/firmwareVersion; chargeBoxSerialNumber is the serialNumber when the charge point
+  serial is absent, otherwise dropped.
+- iccid/imsi -> chargingStation.modem (only when one of them is present).
+- meterType/meterSerialNumber have no place in 2.0.1 BootNotification: dropped (logged at DEBUG).
+- reason (required in 2.0.1, absent in 1.6): `Triggered` while a BootNotification trigger the
+  station accepted is pending, otherwise `PowerUp`.
+- Answer: status, currentTime, interval copied; statusInfo dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bridge.models import v16, v201
+from bridge.translate.context import StationContext
+from bridge.translate.registry import Forward, Outcome, up
+
+log = logging.getLogger(__name__)
+
+
+@up.call("BootNotification")
+def boot_notification(request: v16.BootNotificationRequest, ctx: StationContext) -> Outcome:
+    ctx.boots += 1
+    ctx.model = request.chargePointModel
+    modem = None
+    if request.iccid is not None or request.imsi is not None:
+        modem = v201.ModemType(iccid=request.iccid, imsi=request.imsi)
+    if request.meterType is not None or request.meterSerialNumber is not None:
+        log.debug("BootNotification meterType/meterSerialNumber have no 2.0.1 field; dropped")
+    station = v201.ChargingStationType(
+        vendorName=request.chargePointVendor,
+        model=request.chargePointModel,
+        serialNumber=request.chargePointSerialNumber or request.chargeBoxSerialNumber,
+        firmwareVersion=request.firmwareVersion,
+        modem=modem,
+    )
+    reason = v201.BootReasonEnumType.Triggered if ctx.take_trigger("BootNotification") else "PowerUp"
+    return Forward("BootNotification", v201.BootNotificationRequest(chargingStation=station, reason=reason))
+
+
+@up.result("BootNotification")
+def boot_notification_result(
+    answer: v201.BootNotificationResponse, request: object, ctx: StationContext, note: object
+) -> v16.BootNotificationResponse:
+    return v16.BootNotificationResponse(
+        status=answer.status.value, currentTime=answer.currentTime, interval=answer.interval
+    )

@@ -1,0 +1,113 @@
+"""StatusNotification: 1.6 ChargePointStatus -> 2.0.1 connectorStatus, and connector faults.
+
+- connectorId N -> evseId/connectorId through the station's topology (default EVSE N, connector 1).
+- status -> connectorStatus with mappings/status.toml (Preparing, Charging, ... -> Occupied).
+- timestamp is required in 2.0.1: the bridge's UTC clock fills it when the station left it out.
+- errorCode/info/vendorId/vendorErrorCode have no field in 2.0.1 StatusNotification. An errorCode
+  other than NoError is reported after the StatusNotification as a NotifyEvent on component
+  `Connector` (with the EVSE), variable `Problem`, actualValue "true", techCode = vendorErrorCode or
+  errorCode, techInfo = info (and vendorId). The next NoError status of that connector clears it
+  (actualValue "false", cleared true).
+- connectorId 0 (the whole charge point) has no 2.0.1 StatusNotification: it becomes a NotifyEvent
+  on component `ChargingStation`, variable `AvailabilityState`, actualValue the mapped status
+  (plus a `Problem` event when errorCode is not NoError). The station gets its empty answer once
+  the CSMS has answered the NotifyEvent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bridge.models import v16, v201
+from bridge.translate.context import StationContext
+from bridge.translate.registry import BridgeCall, Forward, Outcome, Refuse, up
+
+NO_ERROR = v16.StatusNotificationRequestErrorCode.NoError
+
+
+def _event(
+    ctx: StationContext,
+    timestamp: datetime,
+    component: v201.ComponentType,
+    variable: str,
+    actual_value: str,
+    *,
+    tech_code: str | None = None,
+    tech_info: str | None = None,
+    cleared: bool | None = None,
+) -> v201.EventDataType:
+    return v201.EventDataType(
+        eventId=ctx.next_event_id(),
+        timestamp=timestamp,
+        trigger="Delta",
+        actualValue=actual_value,
+        techCode=tech_code,
+        techInfo=tech_info,
+        cleared=cleared,
+        component=component,
+        variable=v201.VariableType(name=variable),
+        eventNotificationType="HardWiredNotification",
+    )
+
+
+def _notify(ctx: StationContext, events: list[v201.EventDataType]) -> v201.NotifyEventRequest:
+    return v201.NotifyEventRequest(generatedAt=ctx.now(), seqNo=ctx.next_notify_seq(), eventData=events)
+
+
+def _problem(
+    ctx: StationContext,
+    request: v16.StatusNotificationRequest,
+    timestamp: datetime,
+    component: v201.ComponentType,
+) -> list[v201.EventDataType]:
+    """The Problem event this status raises or clears, if any."""
+    connector = request.connectorId
+    if request.errorCode != NO_ERROR:
+        ctx.connector_errors[connector] = request.errorCode.value
+        info = " ".join(p for p in (request.vendorId, request.info) if p) or None
+        return [
+            _event(
+                ctx,
+                timestamp,
+                component,
+                "Problem",
+                "true",
+                tech_code=request.vendorErrorCode or request.errorCode.value,
+                tech_info=info,
+            )
+        ]
+    if ctx.connector_errors.pop(connector, None) is not None:
+        return [_event(ctx, timestamp, component, "Problem", "false", cleared=True)]
+    return []
+
+
+@up.call("StatusNotification")
+def status_notification(request: v16.StatusNotificationRequest, ctx: StationContext) -> Outcome:
+    timestamp = request.timestamp or ctx.now()
+    status = ctx.tables.connector_status[request.status]
+    if request.connectorId == 0:
+        component = v201.ComponentType(name="ChargingStation")
+        events = [_event(ctx, timestamp, component, "AvailabilityState", status.value)]
+        events += _problem(ctx, request, timestamp, component)
+        return Forward("NotifyEvent", _notify(ctx, events))
+    evse = ctx.topology.to_evse(request.connectorId)
+    if evse is None:
+        return Refuse(
+            "property_violation",
+            f"connectorId {request.connectorId} is not in this station's topology ({ctx.topology.source})",
+        )
+    evse_id, connector_id = evse
+    component = v201.ComponentType(name="Connector", evse=v201.EVSEType(id=evse_id, connectorId=connector_id))
+    problem = _problem(ctx, request, timestamp, component)
+    forward = v201.StatusNotificationRequest(
+        timestamp=timestamp, connectorStatus=status, evseId=evse_id, connectorId=connector_id
+    )
+    then = (BridgeCall("NotifyEvent", _notify(ctx, problem)),) if problem else ()
+    return Forward("StatusNotification", forward, then=then)
+
+
+@up.result("StatusNotification")
+def status_notification_result(
+    answer: object, request: object, ctx: StationContext, note: object
+) -> v16.StatusNotificationResponse:
+    return v16.StatusNotificationResponse()
