@@ -227,15 +227,20 @@ class Engine:
         translator = leg.registry.get(call.action)
         if translator is None and call.action in leg.same_shape:
             translator = same_shape.translator(call.action, leg.version)
-        if model is None or translator is None:
-            what = "translated by the bridge" if model is not None else f"an OCPP {leg.version} action"
-            self._refuse(leg, call.id, "unknown_action", f"{call.action} is not {what}", out)
+        if model is None:
+            self._refuse(
+                leg, call.id, "unknown_action", f"{call.action} is not an OCPP {leg.version} action", out
+            )
             return
         try:
             request = model.model_validate(call.payload)
         except ValidationError as exc:
             reason, description = self._violation(exc)
             self._refuse(leg, call.id, reason, f"{call.action}: {description}", out)
+            return
+        if translator is None:
+            description = f"{call.action} is not translated by the bridge (see the README's coverage table)"
+            self._refuse(leg, call.id, "unknown_action", description, out)
             return
         target = self._other(leg)
         if call.id in target.awaiting:

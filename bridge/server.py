@@ -94,7 +94,7 @@ class BridgeServer:
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/readyz", self.readyz)
         self.app.router.add_get("/metrics", self.metrics_endpoint)
-        self.app.router.add_get("/{path:.*}", self.station)
+        self.app.router.add_get(r"/{path:[\s\S]*}", self.station)  # any path, even one with a newline
         self.app.on_startup.append(self._start)
         self.app.on_cleanup.append(self._stop)
 

@@ -1,0 +1,225 @@
+"""Real peers on loopback: the `ocpp` package's 2.0.1 CSMS and 1.6 charge point around the real bridge."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call_result as result201
+
+from bridge.server import BridgeServer
+from bridge.settings import Settings
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Connection:
+    """The websockets-style connection the `ocpp` package expects, over an aiohttp WebSocket."""
+
+    def __init__(self, ws: Any, log: list[tuple[str, list[Any]]]) -> None:
+        self.ws = ws
+        self.log = log
+
+    async def send(self, text: str) -> None:
+        self.log.append(("sent", json.loads(text)))
+        await self.ws.send_str(text)
+
+    async def recv(self) -> str:
+        message = await self.ws.receive()
+        if message.type != aiohttp.WSMsgType.TEXT:
+            raise ConnectionError(f"websocket closed ({message.type})")
+        self.log.append(("received", json.loads(message.data)))
+        return message.data
+
+
+class Csms(ChargePoint201):
+    """A 2.0.1 CSMS from the `ocpp` package: validates every payload against the official schemas."""
+
+    def __init__(self, station_id: str, connection: Connection) -> None:
+        super().__init__(station_id, connection, response_timeout=5)
+        self.frames = connection.log
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.arrived = asyncio.Event()
+
+    def received_calls(self, action: str | None = None) -> list[list[Any]]:
+        return [f for d, f in self.frames if d == "received" and f[0] == 2 and action in (None, f[2])]
+
+    def _seen(self) -> None:
+        self.arrived.set()
+
+    @on("BootNotification")
+    def on_boot(self, **kwargs: Any) -> result201.BootNotification:
+        self._seen()
+        return result201.BootNotification(current_time=now(), interval=300, status="Accepted")
+
+    @on("Heartbeat")
+    def on_heartbeat(self) -> result201.Heartbeat:
+        self._seen()
+        return result201.Heartbeat(current_time=now())
+
+    @on("StatusNotification")
+    def on_status(self, **kwargs: Any) -> result201.StatusNotification:
+        self._seen()
+        return result201.StatusNotification()
+
+    @on("NotifyEvent")
+    def on_notify_event(self, **kwargs: Any) -> result201.NotifyEvent:
+        self._seen()
+        return result201.NotifyEvent()
+
+
+@dataclass
+class CsmsServer:
+    url: str
+    stations: dict[str, Csms] = field(default_factory=dict)
+    connected: dict[str, asyncio.Event] = field(default_factory=dict)
+    requests: list[web.Request] = field(default_factory=list)
+    refuse_with: int | None = None
+    runner: web.AppRunner | None = None
+
+    async def wait_for(self, station_id: str, wait: float = 5) -> Csms:
+        event = self.connected.setdefault(station_id, asyncio.Event())
+        async with asyncio.timeout(wait):
+            await event.wait()
+        return self.stations[station_id]
+
+    async def drop_all(self) -> None:
+        for csms in list(self.stations.values()):
+            await csms._connection.ws.close()
+
+
+async def start_csms(csms_factory: Callable[[str, Connection], Csms] = Csms) -> CsmsServer:
+    server = CsmsServer(url="")
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        server.requests.append(request)
+        if server.refuse_with is not None:
+            return web.Response(status=server.refuse_with)
+        ws = web.WebSocketResponse(protocols=("ocpp2.0.1",))
+        await ws.prepare(request)
+        station_id = request.match_info["station"]
+        csms = csms_factory(station_id, Connection(ws, []))
+        server.stations[station_id] = csms
+        server.connected.setdefault(station_id, asyncio.Event()).set()
+        with contextlib.suppress(ConnectionError):
+            await csms.start()
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ocpp/{station}", handle)
+    server.runner = web.AppRunner(app, access_log=None)
+    await server.runner.setup()
+    site = web.TCPSite(server.runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server.url = f"ws://127.0.0.1:{port}/ocpp"
+    return server
+
+
+@pytest.fixture
+async def csms() -> AsyncIterator[CsmsServer]:
+    server = await start_csms()
+    yield server
+    assert server.runner is not None
+    await server.runner.cleanup()
+
+
+@dataclass
+class RunningBridge:
+    server: BridgeServer
+    port: int
+
+    def url(self, station_id: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/{station_id}"
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@contextlib.asynccontextmanager
+async def run_bridge(**overrides: Any) -> AsyncIterator[RunningBridge]:
+    settings = Settings(**{"host": "127.0.0.1", "port": 0, **overrides})
+    server = BridgeServer(settings)
+    runner = web.AppRunner(server.app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server.ready = True
+    try:
+        yield RunningBridge(server, site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def bridge(csms: CsmsServer) -> AsyncIterator[RunningBridge]:
+    async with run_bridge(csms_url=csms.url, call_timeout=3) as running:
+        yield running
+
+
+class Station(ChargePoint16):
+    """A 1.6 charge point from the `ocpp` package (validates against the official 1.6 schemas)."""
+
+    def __init__(self, station_id: str, connection: Connection) -> None:
+        super().__init__(station_id, connection, response_timeout=5)
+        self.frames = connection.log
+
+
+@contextlib.asynccontextmanager
+async def connect_station(
+    url: str,
+    station_id: str = "CP-1",
+    factory: Callable[[str, Connection], ChargePoint16] = Station,
+    **kw: Any,
+) -> AsyncIterator[Any]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(url, protocols=("ocpp1.6",), **kw) as ws,
+    ):
+        station = factory(station_id, Connection(ws, []))
+        task = asyncio.create_task(station.start())
+        try:
+            yield station
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await task
+
+
+@contextlib.asynccontextmanager
+async def raw_station(url: str, **kw: Any) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A bare WebSocket with subprotocol ocpp1.6, for sending frames the `ocpp` package never would."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(url, protocols=("ocpp1.6",), **kw) as ws,
+    ):
+        yield ws
+
+
+async def exchange(ws: aiohttp.ClientWebSocketResponse, text: str, wait: float = 5) -> list[Any]:
+    await ws.send_str(text)
+    async with asyncio.timeout(wait):
+        message = await ws.receive()
+    assert message.type == aiohttp.WSMsgType.TEXT, message
+    return json.loads(message.data)
+
+
+async def eventually(condition: Callable[[], bool], wait: float = 5) -> None:
+    """Wait until condition() holds (the bridge reacts to a socket event on its own schedule)."""
+    async with asyncio.timeout(wait):
+        while not condition():  # noqa: ASYNC110  (polling a plain predicate)
+            await asyncio.sleep(0.02)

@@ -1,0 +1,70 @@
+"""The referee: the official OCPP JSON schemas shipped in the `ocpp` package, not our own models."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import ocpp
+
+SCHEMAS = Path(ocpp.__file__).parent
+
+
+@cache
+def schema(version: str, action: str, response: bool = False) -> dict[str, Any]:
+    if version == "1.6":
+        path = SCHEMAS / "v16" / "schemas" / f"{action}{'Response' if response else ''}.json"
+    else:
+        path = SCHEMAS / "v201" / "schemas" / f"{action}{'Response' if response else 'Request'}.json"
+    return json.loads(path.read_text())
+
+
+@cache
+def _validator(version: str, action: str, response: bool) -> jsonschema.protocols.Validator:
+    s = schema(version, action, response)
+    cls = jsonschema.Draft4Validator if version == "1.6" else jsonschema.Draft6Validator
+    return cls(s, format_checker=cls.FORMAT_CHECKER)
+
+
+def assert_valid(version: str, action: str, payload: dict[str, Any], response: bool = False) -> None:
+    """Fail with the schema's own message if payload is not valid for `action` in `version`."""
+    errors = sorted(_validator(version, action, response).iter_errors(payload), key=str)
+    kind = "response" if response else "request"
+    assert not errors, f"{version} {action} {kind} breaks the official schema: {errors[0].message}\n{payload}"
+
+
+def is_valid(version: str, action: str, payload: dict[str, Any], response: bool = False) -> bool:
+    return _validator(version, action, response).is_valid(payload)
+
+
+def assert_frame_valid(version: str, frame: list[Any], request_action: str | None = None) -> None:
+    """A whole OCPP-J frame: CALL against the request schema, CALLRESULT against the response schema
+    of `request_action`, CALLERROR against the version's error codes."""
+    kind = frame[0]
+    if kind == 2:
+        assert_valid(version, frame[2], frame[3])
+    elif kind == 3:
+        assert request_action is not None
+        assert_valid(version, request_action, frame[2], response=True)
+    else:
+        assert kind == 4 and len(frame) == 5, frame
+        assert frame[2] in ERROR_CODES[version], f"{frame[2]} is not an OCPP {version} error code"
+
+
+ERROR_CODES = {
+    # OCPP-J 1.6 section 4.2.3 (with the errata spelling of OccurenceConstraintViolation)
+    "1.6": {
+        "NotImplemented", "NotSupported", "InternalError", "ProtocolError", "SecurityError",
+        "FormationViolation", "PropertyConstraintViolation", "OccurenceConstraintViolation",
+        "TypeConstraintViolation", "GenericError",
+    },
+    # OCPP 2.0.1 part 4, 4.3
+    "2.0.1": {
+        "FormatViolation", "GenericError", "InternalError", "MessageTypeNotSupported", "NotImplemented",
+        "NotSupported", "OccurrenceConstraintViolation", "PropertyConstraintViolation", "ProtocolError",
+        "RpcFrameworkError", "SecurityError", "TypeConstraintViolation",
+    },
+}  # fmt: skip

@@ -1,0 +1,119 @@
+"""The `ocpp-bridge` command as a user runs it: a real process, real signals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import aiohttp
+
+from bridge.settings import load_settings
+from tests.conftest import CsmsServer, eventually
+
+BRIDGE = [sys.executable, "-m", "bridge.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_flags_win_over_environment_which_wins_over_defaults() -> None:
+    env = {"BRIDGE_CSMS_URL": "ws://env:9000/ocpp", "BRIDGE_PORT": "9200", "BRIDGE_LOG_FORMAT": "text"}
+    settings = load_settings(["--port", "9300", "--call-timeout", "5"], env)
+    assert (settings.csms_url, settings.port, settings.log_format) == ("ws://env:9000/ocpp", 9300, "text")
+    assert settings.call_timeout == 5
+    assert settings.max_frame_size == 65536
+
+
+def test_a_bad_setting_is_reported_not_a_traceback() -> None:
+    result = subprocess.run(
+        [*BRIDGE, "--csms-url", "http://nope", "--port", "1"], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert "must start with ws:// or wss://" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_csms_url_says_how_to_set_it() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIDGE_")}
+    result = subprocess.run(BRIDGE, capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 2
+    assert "BRIDGE_CSMS_URL" in result.stderr
+
+
+async def test_run_serves_stations_logs_json_and_drains_on_sigterm(csms: CsmsServer) -> None:
+    port = free_port()
+    env = {**os.environ, "BRIDGE_CSMS_URL": csms.url, "BRIDGE_DRAIN_TIMEOUT": "5"}
+    process = await asyncio.create_subprocess_exec(
+        *BRIDGE, "--host", "127.0.0.1", "--port", str(port), env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/readyz") as r:
+                        if r.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            ws = await http.ws_connect(f"ws://127.0.0.1:{port}/CP-SIG", protocols=("ocpp1.6",))
+            await ws.send_str('[2,"h","Heartbeat",{}]')
+            assert json.loads((await ws.receive()).data)[:2] == [3, "h"]
+            began = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            message = await asyncio.wait_for(ws.receive(), 10)
+            assert message.type == aiohttp.WSMsgType.CLOSE
+            assert ws.close_code == 1001
+            code = await asyncio.wait_for(process.wait(), 10)
+            assert code == 0
+            assert time.monotonic() - began < 5
+            server_side = csms.stations["CP-SIG"]._connection.ws
+            await eventually(lambda: server_side.closed)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.stderr is not None
+    lines = [json.loads(line) for line in (await process.stderr.read()).decode().splitlines()]
+    assert any(line.get("station_id") == "CP-SIG" for line in lines)
+    assert all({"time", "level", "message"} <= set(line) for line in lines)
+
+
+def test_translate_reads_a_capture_from_stdin() -> None:
+    capture = "\n".join(
+        [
+            '[2,"1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]',
+            '2.0.1 [3,"1",{"status":"Accepted","currentTime":"2026-01-01T00:00:00Z","interval":60}]',
+            '[2,"2","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Charging"}]',
+        ]
+    )
+    result = subprocess.run(
+        [*BRIDGE, "translate", "--from", "1.6"], input=capture, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    outs = [
+        json.loads(line.split(None, 2)[2]) for line in result.stdout.splitlines() if line.startswith("out")
+    ]
+    assert outs[0][2:] == ["BootNotification", outs[0][3]] and outs[0][3]["reason"] == "PowerUp"
+    assert outs[1] == [3, "1", {"status": "Accepted", "currentTime": "2026-01-01T00:00:00Z", "interval": 60}]
+    assert outs[2][3]["connectorStatus"] == "Occupied"
+
+
+def test_demo_runs_end_to_end_and_shows_both_versions() -> None:
+    env = {**os.environ, "COLUMNS": "2000"}  # one line per frame, so whole frames can be searched
+    result = subprocess.run([*BRIDGE, "demo"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert '"chargePointVendor":"ACME"' in out  # 1.6 before
+    assert '"vendorName":"ACME"' in out  # 2.0.1 after
+    assert '"NotifyEvent"' in out
+    assert "TypeConstraintViolation" in out
+    assert "\033[" not in out  # no colour codes when stdout is not a terminal
