@@ -15,6 +15,7 @@ NotifyEvent, a station that does not wait) queue until the answer comes or the c
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections import deque
@@ -235,8 +236,8 @@ class Engine:
         try:
             request = model.model_validate(call.payload)
         except ValidationError as exc:
-            reason, description = self._violation(exc)
-            self._refuse(leg, call.id, reason, f"{call.action}: {description}", out)
+            reason, description, details = self._violation(exc)
+            self._refuse(leg, call.id, reason, f"{call.action}: {description}", out, details)
             return
         if translator is None:
             description = f"{call.action} is not translated by the bridge (see the README's coverage table)"
@@ -399,18 +400,38 @@ class Engine:
         out.append(Send(leg.side, rpc.dumps(rpc.CallResult(message_id, payload.to_json()))))
         self.observer.frame_out(leg.side, action)
 
-    def _refuse(self, leg: Leg, message_id: str, reason: str, description: str, out: list[Send]) -> None:
+    def _refuse(
+        self,
+        leg: Leg,
+        message_id: str,
+        reason: str,
+        description: str,
+        out: list[Send],
+        details: dict[str, Any] | None = None,
+    ) -> None:
         code = self.ctx.tables.errors.reasons[reason][leg.key]
-        out.append(Send(leg.side, rpc.dumps(rpc.CallError(message_id, code, description, {}))))
+        out.append(Send(leg.side, rpc.dumps(rpc.CallError(message_id, code, description, details or {}))))
         self.observer.error(leg.side, reason)
         self.log.warning("answered the %s with %s: %s (%s)", leg.name, code, description, reason)
 
-    def _violation(self, exc: ValidationError) -> tuple[str, str]:
-        kind = exc.errors()[0]["type"]
+    def _violation(self, exc: ValidationError) -> tuple[str, str, dict[str, Any]]:
+        """(reason, description, errorDetails) for a payload that breaks the sender's schema."""
+        error = exc.errors()[0]
+        kind = error["type"]
         reason = self.ctx.tables.errors.validation_errors.get(kind)
         if reason is None:
             reason = "type_violation" if kind.endswith("_type") else "format_violation"
-        return reason, self._first(exc)
+        where = ".".join(str(part) for part in error["loc"]) or "payload"
+        details: dict[str, Any] = {"field": where}
+        value = error.get("input")
+        hint = self.ctx.tables.hints.get(value) if isinstance(value, str) else None
+        if kind == "enum":
+            valid = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+            details["validValues"] = valid  # the whole list, even when the description is cut at 255
+            lead = hint or f"{value!r} is not a valid value"
+            return reason, f"{where}: {lead}; valid values: {', '.join(valid)}", details
+        description = self._first(exc)
+        return reason, f"{description}. {hint}" if hint else description, details
 
     @staticmethod
     def _first(exc: ValidationError) -> str:

@@ -101,5 +101,6 @@ def dumps(frame: Frame) -> str:
     elif isinstance(frame, CallResult):
         data = [CALLRESULT, frame.id, frame.payload]
     else:
-        data = [CALLERROR, frame.id, frame.code, frame.description[:255], frame.details]
+        description = frame.description if len(frame.description) <= 255 else frame.description[:254] + "…"
+        data = [CALLERROR, frame.id, frame.code, description, frame.details]
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)

@@ -53,11 +53,31 @@ class ErrorTable:
 
 
 @dataclass(frozen=True)
+class TriggerTable:
+    plain: dict[v201.MessageTriggerEnumType, v16.TriggerMessageRequestRequestedMessage]
+    extended: dict[v201.MessageTriggerEnumType, v16.MessageTriggerEnumType]
+    not_expressible: dict[v201.MessageTriggerEnumType, str]
+    triggered_action: dict[str, str]  # 1.6 requestedMessage -> the 1.6 action the station then sends
+    uses_evse: frozenset[v201.MessageTriggerEnumType]
+
+
+@dataclass(frozen=True)
+class MeteringTable:
+    units: dict[v16.MeterValuesRequestMeterValueSampledValueUnit, str]
+    measurands: dict[v16.MeterValuesRequestMeterValueSampledValueMeasurand, v201.MeasurandEnumType | None]
+    diagnostics_status: dict[v16.DiagnosticsStatusNotificationRequestStatus, v201.UploadLogStatusEnumType]
+    firmware_status: dict[v16.FirmwareStatusNotificationRequestStatus, v201.FirmwareStatusEnumType]
+
+
+@dataclass(frozen=True)
 class Tables:
     errors: ErrorTable
     connector_status: dict[v16.StatusNotificationRequestStatus, v201.ConnectorStatusEnumType]
     same_shape_up: frozenset[str]
     same_shape_down: frozenset[str]
+    triggers: TriggerTable
+    metering: MeteringTable
+    hints: dict[str, str]  # a rejected value -> a hint for the sender (e.g. a name 2.0.1 changed)
 
 
 def _load_errors() -> ErrorTable:
@@ -84,17 +104,83 @@ def _load_errors() -> ErrorTable:
     )
 
 
-def enum_map(table: dict[str, str], where: str, source: type, target: type) -> dict[Any, Any]:
-    """Check a {source value: target value} table against two enums and return it as enum members."""
+def enum_map(
+    table: dict[str, str],
+    where: str,
+    source: type,
+    target: type,
+    *,
+    complete: bool = True,
+    empty_is_none: bool = False,
+) -> dict[Any, Any]:
+    """Check a {source value: target value} table against two enums and return it as enum members.
+
+    complete: every source value must be mapped. empty_is_none: "" maps to None (no counterpart).
+    """
     out = {}
     for key, value in table.items():
         try:
-            out[source(key)] = target(value)
+            out[source(key)] = None if (empty_is_none and value == "") else target(value)
         except ValueError as exc:
             raise TableError(f"mappings/{where}: {key!r} -> {value!r}: {exc}") from exc
     missing = set(source) - set(out)
-    _check(not missing, where, f"no mapping for {sorted(m.value for m in missing)}")
+    _check(not (complete and missing), where, f"no mapping for {sorted(m.value for m in missing)}")
     return out
+
+
+def _load_triggers() -> TriggerTable:
+    raw = read_table("triggers.toml")
+    where = "triggers.toml"
+    plain = enum_map(
+        raw["plain"],
+        where,
+        v201.MessageTriggerEnumType,
+        v16.TriggerMessageRequestRequestedMessage,
+        complete=False,
+    )
+    extended = enum_map(
+        raw["extended"], where, v201.MessageTriggerEnumType, v16.MessageTriggerEnumType, complete=False
+    )
+    refused = enum_map(raw["not_expressible"], where, v201.MessageTriggerEnumType, str, complete=False)
+    for value, text in refused.items():
+        _check(value not in plain and value not in extended, where, f"{value} is both sent and refused")
+        _check(len(text) <= 512, where, f"not_expressible.{value}: additionalInfo longer than 512")
+    missing = set(v201.MessageTriggerEnumType) - set(plain) - set(extended) - set(refused)
+    _check(not missing, where, f"no row for {sorted(m.value for m in missing)}")
+    triggered = dict(raw["triggered_action"])
+    for name in [*plain.values(), *extended.values()]:
+        _check(name.value in triggered, where, f"triggered_action has no row for {name.value}")
+    for action in triggered.values():
+        _check(action in v16.REQUESTS, where, f"triggered_action: {action!r} is no 1.6 action")
+    uses_evse = frozenset(v201.MessageTriggerEnumType(v) for v in raw["connector"]["uses_evse"])
+    return TriggerTable(plain, extended, refused, triggered, uses_evse)
+
+
+def _load_metering() -> MeteringTable:
+    raw = read_table("metering.toml")
+    where = "metering.toml"
+    return MeteringTable(
+        units=enum_map(raw["units"], where, v16.MeterValuesRequestMeterValueSampledValueUnit, str),
+        measurands=enum_map(
+            raw["measurands"],
+            where,
+            v16.MeterValuesRequestMeterValueSampledValueMeasurand,
+            v201.MeasurandEnumType,
+            empty_is_none=True,
+        ),
+        diagnostics_status=enum_map(
+            raw["diagnostics_status"],
+            where,
+            v16.DiagnosticsStatusNotificationRequestStatus,
+            v201.UploadLogStatusEnumType,
+        ),
+        firmware_status=enum_map(
+            raw["firmware_status"],
+            where,
+            v16.FirmwareStatusNotificationRequestStatus,
+            v201.FirmwareStatusEnumType,
+        ),
+    )
 
 
 def _actions(raw: dict[str, Any], key: str) -> frozenset[str]:
@@ -119,4 +205,7 @@ def load_tables() -> Tables:
         ),
         same_shape_up=_actions(actions, "station_to_csms"),
         same_shape_down=_actions(actions, "csms_to_station"),
+        triggers=_load_triggers(),
+        metering=_load_metering(),
+        hints=dict(read_table("errors.toml").get("hints", {})),
     )

@@ -34,6 +34,10 @@ class Topology:
             return (connector_id, 1) if connector_id > 0 else None
         return self.connectors.get(connector_id)
 
+    def evse_connectors(self, evse_id: int) -> list[int]:
+        """The 1.6 connectorIds of one EVSE in an explicit table."""
+        return [c for c, (e, _) in self.connectors.items() if e == evse_id]
+
     def to_connector(self, evse_id: int, connector_id: int | None) -> int | None:
         """1.6 connectorId for a 2.0.1 EVSE (and optional connector); None when unknown or ambiguous."""
         if evse_id == 0 and connector_id in (None, 0):

@@ -80,6 +80,31 @@ class Csms(ChargePoint201):
         self._seen()
         return result201.NotifyEvent()
 
+    @on("MeterValues")
+    def on_meter_values(self, **kwargs: Any) -> result201.MeterValues:
+        self._seen()
+        return result201.MeterValues()
+
+    @on("LogStatusNotification")
+    def on_log_status(self, **kwargs: Any) -> result201.LogStatusNotification:
+        self._seen()
+        return result201.LogStatusNotification()
+
+    @on("FirmwareStatusNotification")
+    def on_firmware_status(self, **kwargs: Any) -> result201.FirmwareStatusNotification:
+        self._seen()
+        return result201.FirmwareStatusNotification()
+
+    @on("SecurityEventNotification")
+    def on_security_event(self, **kwargs: Any) -> result201.SecurityEventNotification:
+        self._seen()
+        return result201.SecurityEventNotification()
+
+    @on("SignCertificate")
+    def on_sign_certificate(self, **kwargs: Any) -> result201.SignCertificate:
+        self._seen()
+        return result201.SignCertificate(status="Accepted")
+
 
 @dataclass
 class CsmsServer:

@@ -205,7 +205,13 @@ def test_only_one_call_in_flight_towards_the_csms_and_the_table_is_bounded() -> 
             '[2,"x","TriggerMessage",{"requestedMessage":"Heartbeat","evse":{"id":"1"}}]',
             "TypeConstraintViolation",
         ),
-        ('[2,"x","TriggerMessage",{"requestedMessage":"Nope"}]', "PropertyConstraintViolation"),
+        ('[2,"x","TriggerMessage",{"requestedMessage":"Nope"}]', "TypeConstraintViolation"),
+        (
+            '[2,"x","TriggerMessage",{"requestedMessage":"Heartbeat","customData":{"vendorId":"'
+            + "v" * 256
+            + '"}}]',
+            "PropertyConstraintViolation",
+        ),
     ],
 )
 def test_bad_csms_input_gets_the_201_spelling(frame: str, code: str) -> None:
@@ -213,3 +219,79 @@ def test_bad_csms_input_gets_the_201_spelling(frame: str, code: str) -> None:
     (answer,) = frames(engine.receive(Side.CSMS, frame), Side.CSMS)
     assert answer[2] == code
     assert_frame_valid("2.0.1", answer)
+
+
+def meter_values(samples: list[dict[str, Any]], connector: int = 1) -> str:
+    reading = {"timestamp": "2026-03-01T12:00:00Z", "sampledValue": samples}
+    return json.dumps([2, "mv", "MeterValues", {"connectorId": connector, "meterValue": [reading]}])
+
+
+def test_meter_value_units_and_numbers_follow_the_reference() -> None:
+    engine = make_engine()
+    samples = [
+        {"value": "21.5", "measurand": "Temperature", "unit": "Celcius"},  # no 2.0.1 measurand: dropped
+        {"value": "49.98", "measurand": "Frequency", "unit": "Hertz"},
+        {"value": "0", "unit": "Celcius"},
+        {"value": "7", "measurand": "SoC", "unit": "Percent", "location": "EV", "context": "Sample.Clock"},
+    ]
+    (up,) = frames(engine.receive(Side.STATION, meter_values(samples, connector=0)), Side.CSMS)
+    assert_frame_valid("2.0.1", up)
+    assert up[3]["evseId"] == 0
+    assert up[3]["meterValue"][0]["sampledValue"] == [
+        {"value": 49.98, "measurand": "Frequency", "unitOfMeasure": {"unit": "Hz"}},
+        {"value": 0, "unitOfMeasure": {"unit": "Celsius"}},
+        {
+            "value": 7,
+            "context": "Sample.Clock",
+            "measurand": "SoC",
+            "location": "EV",
+            "unitOfMeasure": {"unit": "Percent"},
+        },
+    ]
+
+
+def test_a_meter_value_that_is_not_a_number_is_a_clear_error() -> None:
+    engine = make_engine()
+    (answer,) = frames(engine.receive(Side.STATION, meter_values([{"value": "12,5 kWh"}])), Side.STATION)
+    assert answer[:3] == [4, "mv", "PropertyConstraintViolation"]
+    assert "'12,5 kWh' is not a number" in answer[3]
+    assert engine.pending() == 0  # nothing went to the CSMS
+
+
+def test_signed_meter_data_rides_on_its_raw_twin() -> None:
+    engine = make_engine()
+    samples = [
+        {"value": "1000", "measurand": "Energy.Active.Import.Register"},
+        {"value": "OCMF|{...}", "format": "SignedData", "measurand": "Energy.Active.Import.Register"},
+        {"value": "AP3X", "format": "SignedData", "measurand": "Power.Active.Import"},  # no twin: dropped
+    ]
+    (up,) = frames(engine.receive(Side.STATION, meter_values(samples)), Side.CSMS)
+    assert_frame_valid("2.0.1", up)
+    (sample,) = up[3]["meterValue"][0]["sampledValue"]
+    assert sample["signedMeterValue"]["signedMeterData"] == "OCMF|{...}"
+
+
+def test_meter_values_with_nothing_2_0_1_can_carry_are_answered_by_the_bridge() -> None:
+    engine = make_engine()
+    (answer,) = frames(
+        engine.receive(Side.STATION, meter_values([{"value": "900", "measurand": "RPM"}])), Side.STATION
+    )
+    assert answer == [3, "mv", {}]
+
+
+@pytest.mark.parametrize(
+    ("status16", "status201"),
+    [
+        ("Idle", "Idle"),
+        ("Uploaded", "Uploaded"),
+        ("UploadFailed", "UploadFailure"),
+        ("Uploading", "Uploading"),
+    ],
+)
+def test_diagnostics_status_becomes_log_status(status16: str, status201: str) -> None:
+    engine = make_engine()
+    engine.ctx.log_request_id = 42
+    call = json.dumps([2, "d", "DiagnosticsStatusNotification", {"status": status16}])
+    (up,) = frames(engine.receive(Side.STATION, call), Side.CSMS)
+    assert up[2:] == ["LogStatusNotification", {"status": status201, "requestId": 42}]
+    assert_frame_valid("2.0.1", up)

@@ -145,7 +145,7 @@ BAD_FRAMES = [
      [4, "x5", "TypeConstraintViolation"]),
     ('[2,"x6","StatusNotification",{"connectorId":1,"errorCode":"NoError"}]', [4, "x6", "OccurenceConstraintViolation"]),
     ('[2,"x7","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Busy"}]',
-     [4, "x7", "PropertyConstraintViolation"]),
+     [4, "x7", "TypeConstraintViolation"]),
     ('[2,"x8","Heartbeat",{"extra":true}]', [4, "x8", "OccurenceConstraintViolation"]),
     ('[2,"x9","BootNotification",{"chargePointVendor":"' + "V" * 21 + '","chargePointModel":"M"}]',
      [4, "x9", "PropertyConstraintViolation"]),

@@ -3,4 +3,4 @@
 Find the code for an action by its name: `grep -rn '"BootNotification"' bridge/translate/`.
 """
 
-from bridge.translate import boot, status  # noqa: F401  (modules register their translators)
+from bridge.translate import boot, metering, notifications, status, trigger  # noqa: F401  (they register)

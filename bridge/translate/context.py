@@ -32,6 +32,9 @@ class StationContext:
     event_ids: int = 0
     connector_errors: dict[int, str] = field(default_factory=dict)  # open Problem events per connector
     pending_triggers: dict[str, float] = field(default_factory=dict)  # 1.6 action -> deadline
+    # requestIds of the last 2.0.1 GetLog / UpdateFirmware sent down (the 1.6 notifications lack them)
+    log_request_id: int | None = None
+    firmware_request_id: int | None = None
 
     @property
     def topology(self) -> Topology:

@@ -1,0 +1,116 @@
+"""MeterValues, station (1.6) -> CSMS (2.0.1), with the tables in mappings/metering.toml.
+
+- connectorId -> evseId through the station's topology (connector 0, the main meter, is EVSE 0).
+- Each sampledValue: the string `value` becomes a number (a value that is not a number is refused
+  with a PropertyConstraintViolation naming it, nothing is sent); `unit` -> unitOfMeasure.unit
+  (Celcius -> Celsius, Hertz -> Hz); measurand, phase, location and context carry over; 1.6-only
+  measurands (Temperature, RPM) have no 2.0.1 value and are dropped.
+- `format: SignedData` samples carry a signed blob instead of a number: the blob goes into the
+  `signedMeterValue.signedMeterData` of the Raw sample with the same measurand/phase/location/context
+  (signingMethod, encodingMethod and publicKey, unknown in 1.6, are empty strings). A signed sample
+  with no Raw twin is dropped.
+- `transactionId` has no place in 2.0.1 MeterValues: until the bridge tracks transactions, readings
+  with one go up as plain MeterValues on their EVSE.
+- When nothing is left to send, the bridge answers the station itself (2.0.1 needs at least one
+  meterValue with one sample).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from bridge.models import v16, v201
+from bridge.translate.context import StationContext
+from bridge.translate.registry import Answer, Forward, Outcome, Refuse, up
+
+log = logging.getLogger(__name__)
+
+SIGNED = v16.MeterValuesRequestMeterValueSampledValueFormat.SignedData
+SampledValue16 = v16.MeterValuesRequestMeterValueSampledValue
+
+
+def _number(text: str) -> float | int | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+
+def _key(sample: SampledValue16) -> tuple[object, ...]:
+    return (sample.measurand, sample.phase, sample.location, sample.context)
+
+
+def sampled_values(
+    samples: list[SampledValue16], ctx: StationContext
+) -> list[v201.SampledValueType] | Refuse:
+    """2.0.1 sampled values for one 1.6 meterValue (shared with the transaction translators)."""
+    table = ctx.tables.metering
+    signed = {_key(s): s.value for s in samples if s.format == SIGNED}
+    out: list[v201.SampledValueType] = []
+    for sample in samples:
+        if sample.format == SIGNED:
+            continue
+        measurand = None
+        if sample.measurand is not None:
+            measurand = table.measurands[sample.measurand]
+            if measurand is None:
+                log.info("dropped a %s sample: OCPP 2.0.1 has no such measurand", sample.measurand.value)
+                continue
+        value = _number(sample.value)
+        if value is None:
+            return Refuse("property_violation", f"sampledValue value {sample.value[:40]!r} is not a number")
+        unit = None
+        if sample.unit is not None:
+            unit = v201.UnitOfMeasureType(unit=table.units[sample.unit])
+        blob = signed.pop(_key(sample), None)
+        signed_value = None
+        if blob is not None:
+            signed_value = v201.SignedMeterValueType(
+                signedMeterData=blob, signingMethod="", encodingMethod="", publicKey=""
+            )
+        out.append(
+            v201.SampledValueType(
+                value=value,
+                context=sample.context.value if sample.context else None,
+                measurand=measurand,
+                phase=sample.phase.value if sample.phase else None,
+                location=sample.location.value if sample.location else None,
+                unitOfMeasure=unit,
+                signedMeterValue=signed_value,
+            )
+        )
+    if signed:
+        log.info("dropped %d signed sample(s) without a matching Raw sample", len(signed))
+    return out
+
+
+@up.call("MeterValues")
+def meter_values(request: v16.MeterValuesRequest, ctx: StationContext) -> Outcome:
+    evse = ctx.topology.to_evse(request.connectorId)
+    if evse is None:
+        return Refuse(
+            "property_violation",
+            f"connectorId {request.connectorId} is not in this station's topology ({ctx.topology.source})",
+        )
+    meter_values_out = []
+    for reading in request.meterValue:
+        samples = sampled_values(reading.sampledValue, ctx)
+        if isinstance(samples, Refuse):
+            return samples
+        if samples:
+            meter_values_out.append(v201.MeterValueType(timestamp=reading.timestamp, sampledValue=samples))
+    if not meter_values_out:
+        log.info("MeterValues had no sample OCPP 2.0.1 can carry; answered by the bridge")
+        return Answer(v16.MeterValuesResponse())
+    return Forward("MeterValues", v201.MeterValuesRequest(evseId=evse[0], meterValue=meter_values_out))
+
+
+@up.result("MeterValues")
+def meter_values_result(
+    answer: object, request: object, ctx: StationContext, note: object
+) -> v16.MeterValuesResponse:
+    return v16.MeterValuesResponse()
