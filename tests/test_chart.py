@@ -1,0 +1,754 @@
+"""The Helm chart (charts/ocpp-bridge), checked offline on every change.
+
+- helm-python-sdk (Helm's own Go SDK, no helm binary, no cluster) lints the chart strictly and renders it;
+  rendering also applies values.schema.json, as `helm install` does.
+- kubernetes-validate checks every rendered manifest against the Kubernetes JSON schemas in strict mode
+  (unknown fields fail), for the oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the
+  newest the package ships. The ServiceMonitor is a CRD without a schema there: it is checked by hand.
+- The bridge container's command, args and env are fed to the bridge's own settings loader
+  (bridge.settings.load_settings), so the chart provably starts the bridge with the given settings, and
+  every field of bridge.settings.Settings must be settable from values (a new setting without a chart
+  value fails here).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+import tomllib
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import annotated_types
+import helm_python as helm
+import kubernetes_validate
+import pydantic
+import pytest
+import yaml
+from kubernetes_validate import utils as kv_utils
+
+from bridge.settings import ENV_PREFIX, Settings, env_name, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CHART = ROOT / "charts" / "ocpp-bridge"
+EXAMPLES = CHART / "examples"
+EXAMPLE_CSMS_CHART = EXAMPLES / "csms-with-bridge"
+SIDECAR_VALUES = EXAMPLES / "sidecar-values.yaml"
+RELEASE, NAMESPACE = "rel", "charging"
+CONTAINER = "ocpp-bridge"
+CRD_API_GROUPS = ("monitoring.coreos.com/",)
+SOURCE = "__source__"  # the template a rendered manifest came from, for messages; removed before validation
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+def chart_values() -> dict[str, Any]:
+    return load_yaml(CHART / "values.yaml")
+
+
+def values_schema() -> dict[str, Any]:
+    return json.loads((CHART / "values.schema.json").read_text())
+
+
+def sidecar_bridge_values() -> dict[str, Any]:
+    """The bridge chart's part of the sidecar example (the file is a CSMS release's values)."""
+    return load_yaml(SIDECAR_VALUES)["ocpp-bridge"]
+
+
+def render(values: dict[str, Any] | None = None, chart: Path = CHART) -> list[dict[str, Any]]:
+    """Render offline (values.schema.json applies) and parse every manifest; NOTES.txt is left out."""
+    with helm.Chart.load(chart) as loaded:
+        rendered = loaded.render(values or {}, name=RELEASE, namespace=NAMESPACE, is_install=True)
+    manifests = []
+    for source, text in sorted(rendered.items()):
+        if source.endswith("NOTES.txt"):
+            continue
+        for doc in yaml.safe_load_all(text):
+            if doc:
+                doc[SOURCE] = source
+                manifests.append(doc)
+    return manifests
+
+
+def render_notes(values: dict[str, Any] | None = None) -> str:
+    with helm.Chart.load(CHART) as loaded:
+        rendered = loaded.render(values or {}, name=RELEASE, namespace=NAMESPACE, is_install=True)
+    return rendered["ocpp-bridge/templates/NOTES.txt"]
+
+
+def without_source(manifest: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in manifest.items() if key != SOURCE}
+
+
+def of_kind(manifests: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [m for m in manifests if m["kind"] == kind]
+
+
+def one(manifests: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    found = of_kind(manifests, kind)
+    assert len(found) == 1, f"expected one {kind}, got {[m['metadata']['name'] for m in found]}"
+    return found[0]
+
+
+def pod_spec(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    return one(manifests, "Deployment")["spec"]["template"]["spec"]
+
+
+def bridge_container(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    containers = [c for c in pod_spec(manifests)["containers"] if c["name"] == CONTAINER]
+    assert len(containers) == 1, "the pod has no (or several) bridge containers"
+    return containers[0]
+
+
+def container_env(container: dict[str, Any]) -> dict[str, str]:
+    """The container's literal environment; a later duplicate wins, as in Kubernetes."""
+    env: dict[str, str] = {}
+    for item in container.get("env", []):
+        if "valueFrom" in item:
+            assert not item["name"].startswith(ENV_PREFIX), f"{item['name']} cannot be checked offline"
+            continue
+        env[item["name"]] = item.get("value", "")
+    return env
+
+
+def started_settings(container: dict[str, Any]) -> Settings:
+    """What the bridge in this container starts with: its command, args and env through load_settings."""
+    assert container["command"] == ["ocpp-bridge"], "the container must run the ocpp-bridge console script"
+    return load_settings(container.get("args", []), container_env(container))
+
+
+def lint_problems(path: Path, values: dict[str, Any] | None, kube_version: str) -> list[str]:
+    """`helm lint --strict`: anything above info (warnings included) is a problem."""
+    report = helm.lint(path, values, strict=True, kube_version=f"v{kube_version}")
+    assert report["total_charts_linted"] >= 1
+    problems = [f"{m['path']}: {m['error']}" for m in report["messages"] if m["severity"] >= 2]
+    return problems + report["errors"]
+
+
+def camel(field: str) -> str:
+    first, *rest = field.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+def is_path_setting(annotation: Any) -> bool:
+    return Path in typing.get_args(annotation) or annotation is Path
+
+
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def kube_versions() -> list[str]:
+    """Oldest Kubernetes the chart declares (Chart.yaml kubeVersion) and newest kubernetes-validate ships."""
+    declared = load_yaml(CHART / "Chart.yaml")["kubeVersion"]
+    match = re.fullmatch(r">=\s*(\d+\.\d+\.\d+)(?:-0)?", declared)
+    assert match, f"kubeVersion {declared!r}: expected '>=X.Y.Z-0'"
+    oldest, newest = match.group(1), kv_utils.latest_version()
+    assert oldest in kv_utils.all_versions(), f"kubernetes-validate has no schemas for {oldest}"
+    return [oldest, newest]
+
+
+KUBE_VERSIONS = kube_versions()
+
+
+def assert_valid(manifests: list[dict[str, Any]], kube_version: str) -> None:
+    """Strict schema validation of the built-in kinds; CRDs are checked by their own tests."""
+    assert manifests
+    for manifest in manifests:
+        if manifest["apiVersion"].startswith(CRD_API_GROUPS):
+            continue
+        where = f"{manifest['kind']} {manifest['metadata']['name']} ({manifest[SOURCE]})"
+        try:
+            kubernetes_validate.validate(without_source(manifest), kube_version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            path = ".".join(str(p) for p in exc.path)
+            pytest.fail(f"{where} is invalid for Kubernetes {kube_version} at {path}: {exc.message}")
+        except kubernetes_validate.SchemaNotFoundError as exc:
+            pytest.fail(f"{where}: {exc.message}")
+
+
+@pytest.fixture(scope="session")
+def example_csms_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example CSMS chart with the bridge chart in its charts/, as `helm dependency build` leaves it."""
+    parent = tmp_path_factory.mktemp("example") / "csms-with-bridge"
+    shutil.copytree(EXAMPLE_CSMS_CHART, parent)
+    shutil.copytree(CHART, parent / "charts" / "ocpp-bridge", ignore=shutil.ignore_patterns("examples"))
+    return parent
+
+
+def sidecar_example_manifests(chart: Path, values: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    release_values = load_yaml(SIDECAR_VALUES)
+    if values:
+        release_values["ocpp-bridge"] = deep_merge(release_values["ocpp-bridge"], values)
+    return render(release_values, chart=chart)
+
+
+TOPOLOGY = (ROOT / "mappings" / "topology.example.toml").read_text()
+
+# Every optional feature switched on, and most knobs turned.
+ALL_FEATURES: dict[str, Any] = {
+    "replicaCount": 3,
+    "settings": {
+        "csmsUrl": "wss://csms.example.com/ocpp",
+        "caBundle": {"secretName": "csms-ca", "key": "ca.pem"},
+        "topologyFile": {"content": TOPOLOGY},
+        "securityExtensionStations": ["CP-0042", "CP-0043"],
+    },
+    "extraArgs": ["--log-level", "DEBUG"],
+    "extraEnv": [
+        {"name": "TZ", "value": "UTC"},
+        {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+    ],
+    "image": {"repository": "registry.example.com/ocpp-bridge", "digest": "sha256:" + "ab" * 32},
+    "imagePullSecrets": [{"name": "regcred"}],
+    "serviceAccount": {"annotations": {"example.com/role": "bridge"}},
+    "podAnnotations": {"example.com/team": "charging"},
+    "podLabels": {"example.com/tier": "edge"},
+    "service": {"type": "LoadBalancer", "nodePort": 30100, "annotations": {"example.com/lb": "internal"}},
+    "ingress": {
+        "enabled": True,
+        "className": "nginx",
+        "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt"},
+        "hosts": [{"host": "ocpp.example.com", "paths": [{"path": "/ocpp16", "pathType": "Prefix"}]}],
+        "tls": [{"secretName": "ocpp-tls", "hosts": ["ocpp.example.com"]}],
+    },
+    "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}}},
+    "podDisruptionBudget": {"enabled": True, "maxUnavailable": "25%"},
+    "autoscaling": {
+        "enabled": True,
+        "minReplicas": 2,
+        "maxReplicas": 6,
+        "targetMemoryUtilizationPercentage": 80,
+    },
+    "priorityClassName": "charging-critical",
+    "nodeSelector": {"kubernetes.io/os": "linux"},
+    "tolerations": [{"key": "edge", "operator": "Exists", "effect": "NoSchedule"}],
+    "affinity": {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 100,
+                    "podAffinityTerm": {
+                        "topologyKey": "kubernetes.io/hostname",
+                        "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "ocpp-bridge"}},
+                    },
+                }
+            ]
+        }
+    },
+    "topologySpreadConstraints": [
+        {
+            "maxSkew": 1,
+            "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "ocpp-bridge"}},
+        }
+    ],
+}
+
+
+# --- lint -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_lint_strict_default_values(kube_version: str) -> None:
+    assert lint_problems(CHART, None, kube_version) == []
+
+
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_lint_strict_sidecar_example(kube_version: str, example_csms_chart: Path) -> None:
+    assert lint_problems(CHART, sidecar_bridge_values(), kube_version) == []
+    assert lint_problems(example_csms_chart, load_yaml(SIDECAR_VALUES), kube_version) == []
+
+
+def test_lint_strict_all_features() -> None:
+    assert lint_problems(CHART, ALL_FEATURES, KUBE_VERSIONS[-1]) == []
+
+
+# --- values.schema.json ---------------------------------------------------------------------------------
+
+WRONG_VALUES = {
+    "string port": {"settings": {"port": "9100"}},
+    "port out of range": {"settings": {"port": 70000}},
+    "http CSMS URL": {"settings": {"csmsUrl": "http://csms.example.com"}},
+    "unknown log format": {"settings": {"logFormat": "xml"}},
+    "lower-case log level": {"settings": {"logLevel": "info"}},
+    "zero call timeout": {"settings": {"callTimeout": 0}},
+    "negative drain timeout": {"settings": {"drainTimeout": -1}},
+    "tiny frame size": {"settings": {"maxFrameSize": 100}},
+    "fractional frame size": {"settings": {"maxFrameSize": 65536.5}},
+    "stations as a string": {"settings": {"securityExtensionStations": "CP-1,CP-2"}},
+    "comma in a station id": {"settings": {"securityExtensionStations": ["CP-1,CP-2"]}},
+    "misspelt setting": {"settings": {"csmsURL": "ws://csms:8080"}},
+    "CA bundle from two sources": {"settings": {"caBundle": {"secretName": "a", "configMapName": "b"}}},
+    "topology from two sources": {"settings": {"topologyFile": {"content": "x", "configMapName": "b"}}},
+    "unknown mode": {"mode": "daemonset"},
+    "unknown top-level key": {"replicas": 2},
+    "string boolean": {"ingress": {"enabled": "true"}},
+    "bad service type": {"service": {"type": "ExternalName"}},
+}
+
+
+@pytest.mark.parametrize("values", WRONG_VALUES.values(), ids=WRONG_VALUES.keys())
+def test_schema_rejects_wrong_values(values: dict[str, Any]) -> None:
+    with helm.Chart.load(CHART) as chart:
+        chart.validate_schema(chart.values)  # the defaults pass
+        with pytest.raises(helm.HelmValuesError):
+            chart.validate_schema(chart.merge_values(values))
+        with pytest.raises(helm.HelmValuesError):  # install would refuse them too
+            chart.render(values, name=RELEASE, namespace=NAMESPACE)
+    assert any("schema" in problem for problem in lint_problems(CHART, values, KUBE_VERSIONS[-1]))
+
+
+def test_schema_rejects_wrong_values_given_to_the_subchart(example_csms_chart: Path) -> None:
+    values = load_yaml(SIDECAR_VALUES)
+    values["ocpp-bridge"]["settings"]["port"] = "9100"
+    with helm.Chart.load(example_csms_chart) as chart, pytest.raises(helm.HelmValuesError, match="port"):
+        chart.render(values, name=RELEASE, namespace=NAMESPACE)
+
+
+def beyond_the_bounds(field: str) -> list[Any]:
+    """Values just outside what the bridge accepts for `field` (its Field constraints and Literal options)."""
+    info = Settings.model_fields[field]
+    step = 1 if info.annotation is int else 0.5
+    wrong: list[Any] = []
+    for item in info.metadata:
+        if isinstance(item, annotated_types.Ge):
+            wrong.append(item.ge - step)
+        elif isinstance(item, annotated_types.Gt):
+            wrong.append(item.gt)
+        elif isinstance(item, annotated_types.Le):
+            wrong.append(item.le + step)
+        elif isinstance(item, annotated_types.Lt):
+            wrong.append(item.lt)
+    if typing.get_origin(info.annotation) is Literal:
+        wrong.append("not-an-option")
+    return wrong
+
+
+@pytest.mark.parametrize("field", list(Settings.model_fields))
+def test_schema_rejects_what_the_bridge_rejects(field: str) -> None:
+    """A value the bridge would refuse at start-up is refused at install time already."""
+    with helm.Chart.load(CHART) as chart:
+        for value in beyond_the_bounds(field):
+            with pytest.raises(pydantic.ValidationError):
+                Settings(**{field: value})
+            with pytest.raises(helm.HelmValuesError):
+                chart.validate_schema(chart.merge_values({"settings": {camel(field): value}}))
+
+
+# --- strict Kubernetes validation -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_default_manifests_are_valid(kube_version: str) -> None:
+    manifests = render()
+    assert {m["kind"] for m in manifests} == {
+        "Deployment",
+        "Service",
+        "ServiceAccount",
+        "PodDisruptionBudget",
+    }
+    assert_valid(manifests, kube_version)
+
+
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_all_features_manifests_are_valid(kube_version: str) -> None:
+    manifests = render(ALL_FEATURES)
+    assert {m["kind"] for m in manifests} == {
+        "Deployment",
+        "Service",
+        "ServiceAccount",
+        "PodDisruptionBudget",
+        "HorizontalPodAutoscaler",
+        "Ingress",
+        "ServiceMonitor",
+        "ConfigMap",
+    }
+    assert_valid(manifests, kube_version)
+
+
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_sidecar_manifests_are_valid(kube_version: str, example_csms_chart: Path) -> None:
+    alone = render(sidecar_bridge_values())
+    assert {m["kind"] for m in alone} == {"Service", "Ingress", "ServiceMonitor", "ConfigMap"}
+    assert_valid(alone, kube_version)
+    with_csms = sidecar_example_manifests(example_csms_chart)
+    assert {m["kind"] for m in with_csms} == {
+        "Deployment",
+        "Service",
+        "Ingress",
+        "ServiceMonitor",
+        "ConfigMap",
+    }
+    assert_valid(with_csms, kube_version)
+
+
+def test_validation_is_strict() -> None:
+    """An unknown field fails, so the checks above would catch a misplaced key in a template."""
+    deployment = without_source(one(render(), "Deployment"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, KUBE_VERSIONS[-1], strict=True)
+
+
+# --- the bridge starts with the chart's settings --------------------------------------------------------
+
+# Non-default values that also probe formatting: a large integer (Helm would print 4.194304e+06), a
+# fraction, a list, a URL with a path. Settings not listed get a generic non-default value by type.
+SAMPLES: dict[str, Any] = {
+    "csms_url": "wss://csms.example.com/ocpp/v201",
+    "host": "::",
+    "port": 8181,
+    "call_timeout": 2.5,
+    "drain_timeout": 42.5,
+    "max_frame_size": 4 * 1024 * 1024,
+    "security_extension_stations": ["CP-0042", "CP-0043"],
+    "id_token_type": "Central",
+}
+
+
+def sample_value(field: str) -> Any:
+    """A chart value for `field` that differs from the bridge's default."""
+    if field in SAMPLES:
+        return SAMPLES[field]
+    info = Settings.model_fields[field]
+    annotation, default = info.annotation, info.get_default(call_default_factory=True)
+    if is_path_setting(annotation):
+        return {"configMapName": f"sample-{camel(field).lower()}", "key": f"{field}.sample"}
+    if typing.get_origin(annotation) is Literal:
+        return next(option for option in typing.get_args(annotation) if option != default)
+    if annotation is bool:
+        return not default
+    if annotation is int:
+        return (default or 0) + 7
+    if annotation is float:
+        return (default or 0.0) + 1.25
+    if annotation is str:
+        return f"sample-{field}"
+    if typing.get_origin(annotation) is list and typing.get_args(annotation) == (str,):
+        return ["sample-1", "sample-2"]
+    pytest.fail(f"no sample value for setting {field} ({annotation}): add one to SAMPLES in {__file__}")
+
+
+def all_setting_samples() -> dict[str, Any]:
+    return {camel(field): sample_value(field) for field in Settings.model_fields}
+
+
+def expected_settings(container: dict[str, Any], pod: dict[str, Any]) -> dict[str, Any]:
+    """Settings(...) as the samples should give them; file settings point into their mounted volume."""
+    expected: dict[str, Any] = {}
+    for field, info in Settings.model_fields.items():
+        value = sample_value(field)
+        if is_path_setting(info.annotation):
+            volume = next(
+                v for v in pod["volumes"] if v.get("configMap", {}).get("name") == value["configMapName"]
+            )
+            assert volume["configMap"]["items"] == [{"key": value["key"], "path": value["key"]}]
+            mount = next(m for m in container["volumeMounts"] if m["name"] == volume["name"])
+            expected[field] = Path(mount["mountPath"]) / value["key"]
+        else:
+            expected[field] = getattr(Settings(**{field: value}), field)
+    return expected
+
+
+def test_every_setting_has_a_chart_value() -> None:
+    """Each Settings field is a key of .Values.settings and of the schema, and nothing else is.
+
+    A new setting needs `settings.<camelCase name>` in values.yaml (documented, with the bridge's
+    default) and in values.schema.json; the templates turn it into BRIDGE_<NAME> by themselves.
+    """
+    fields = {camel(field) for field in Settings.model_fields}
+    in_values = set(chart_values()["settings"])
+    in_schema = set(values_schema()["properties"]["settings"]["properties"])
+    assert not fields - in_values, f"settings missing from values.yaml: {sorted(fields - in_values)}"
+    assert not fields - in_schema, f"settings missing from values.schema.json: {sorted(fields - in_schema)}"
+    assert not in_values - fields, f"values.yaml settings the bridge lacks: {sorted(in_values - fields)}"
+    assert not in_schema - fields, f"schema settings the bridge lacks: {sorted(in_schema - fields)}"
+    assert set(values_schema()["properties"]["settings"]["required"]) == fields
+
+
+def test_default_values_are_the_bridge_defaults() -> None:
+    """values.yaml documents the bridge's own defaults, and the rendered container starts with them."""
+    container = bridge_container(render())
+    assert started_settings(container) == Settings()
+    for field, info in Settings.model_fields.items():
+        default = chart_values()["settings"][camel(field)]
+        if not is_path_setting(info.annotation):
+            assert default == info.get_default(call_default_factory=True), f"settings.{camel(field)}"
+
+
+def test_standalone_container_starts_the_bridge_with_every_setting() -> None:
+    manifests = render({"settings": all_setting_samples()})
+    container, pod = bridge_container(manifests), pod_spec(manifests)
+    started = started_settings(container)
+    for field, value in expected_settings(container, pod).items():
+        assert getattr(started, field) == value, f"setting {field}"
+
+
+def test_sidecar_container_starts_the_bridge_with_every_setting(example_csms_chart: Path) -> None:
+    # The example gives the topology inline; the sample names a ConfigMap instead (not both).
+    manifests = sidecar_example_manifests(
+        example_csms_chart,
+        {
+            "settings": {
+                **all_setting_samples(),
+                "topologyFile": {"content": "", **sample_value("topology_file")},
+            }
+        },
+    )
+    container, pod = bridge_container(manifests), pod_spec(manifests)
+    started = started_settings(container)
+    for field, value in expected_settings(container, pod).items():
+        assert getattr(started, field) == value, f"setting {field}"
+
+
+def test_every_bridge_variable_is_a_setting() -> None:
+    """A misspelt BRIDGE_* variable would be silently ignored by the bridge."""
+    known = {env_name(field) for field in Settings.model_fields}
+    for values in ({}, ALL_FEATURES, {"settings": all_setting_samples()}):
+        env = container_env(bridge_container(render(values)))
+        assert {name for name in env if name.startswith(ENV_PREFIX)} <= known
+
+
+def test_sidecar_example_settings(example_csms_chart: Path) -> None:
+    manifests = sidecar_example_manifests(example_csms_chart)
+    container, pod = bridge_container(manifests), pod_spec(manifests)
+    started = started_settings(container)
+    assert started.csms_url == "ws://127.0.0.1:8080/ocpp"  # the CSMS beside it, over localhost
+    csms = next(c for c in pod["containers"] if c["name"] == "csms")
+    assert started.csms_url.startswith(f"ws://127.0.0.1:{csms['ports'][0]['containerPort']}/")
+    assert started.security_extension_stations == ["CP-0042", "CP-0043"]
+    assert started.topology_file is not None
+    topology = one(manifests, "ConfigMap")
+    assert tomllib.loads(topology["data"][started.topology_file.name])["models"]["DualCable-22"]
+
+
+def test_extra_args_are_flags_that_win_over_settings() -> None:
+    container = bridge_container(
+        render({"settings": {"logLevel": "ERROR"}, "extraArgs": ["--log-level", "DEBUG"]})
+    )
+    assert container_env(container)["BRIDGE_LOG_LEVEL"] == "ERROR"
+    assert started_settings(container).log_level == "DEBUG"
+
+
+def test_ca_bundle_from_a_secret() -> None:
+    manifests = render({"settings": {"caBundle": {"secretName": "csms-ca", "key": "ca.pem"}}})
+    container, pod = bridge_container(manifests), pod_spec(manifests)
+    volume = next(v for v in pod["volumes"] if "secret" in v)
+    assert volume["secret"] == {"secretName": "csms-ca", "items": [{"key": "ca.pem", "path": "ca.pem"}]}
+    mount = next(m for m in container["volumeMounts"] if m["name"] == volume["name"])
+    assert mount["readOnly"] is True
+    assert started_settings(container).ca_bundle == Path(mount["mountPath"]) / "ca.pem"
+
+
+def test_inline_topology_becomes_a_configmap_and_rolls_the_pods() -> None:
+    manifests = render({"settings": {"topologyFile": {"content": TOPOLOGY}}})
+    configmap, deployment = one(manifests, "ConfigMap"), one(manifests, "Deployment")
+    started = started_settings(bridge_container(manifests))
+    assert started.topology_file is not None
+    assert configmap["data"][started.topology_file.name] == TOPOLOGY
+    checksum = deployment["spec"]["template"]["metadata"]["annotations"]["checksum/ocpp-bridge-topology"]
+    changed = render({"settings": {"topologyFile": {"content": TOPOLOGY + "\n# changed\n"}}})
+    assert (
+        one(changed, "Deployment")["spec"]["template"]["metadata"]["annotations"][
+            "checksum/ocpp-bridge-topology"
+        ]
+        != checksum
+    )
+
+
+# --- pod behaviour --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("drain_timeout", [0, 20, 42.5])
+def test_grace_period_covers_the_drain(drain_timeout: float) -> None:
+    values = {
+        "settings": {"drainTimeout": drain_timeout},
+        "preStopSleepSeconds": 5,
+        "terminationGraceMarginSeconds": 10,
+    }
+    manifests = render(values)
+    pod, container = pod_spec(manifests), bridge_container(manifests)
+    started = started_settings(container)
+    assert started.drain_timeout == drain_timeout
+    assert container["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "5"]
+    assert pod["terminationGracePeriodSeconds"] == 5 + -(-drain_timeout // 1) + 10
+    assert pod["terminationGracePeriodSeconds"] >= 5 + started.drain_timeout
+
+
+def test_no_prestop_hook_when_disabled() -> None:
+    manifests = render({"preStopSleepSeconds": 0})
+    assert "lifecycle" not in bridge_container(manifests)
+    assert pod_spec(manifests)["terminationGracePeriodSeconds"] == 20 + 10
+
+
+def test_sidecar_pod_grace_period_lets_the_bridge_drain_first(example_csms_chart: Path) -> None:
+    manifests = sidecar_example_manifests(example_csms_chart, {"settings": {"drainTimeout": 30}})
+    pod = pod_spec(manifests)
+    csms = next(c for c in pod["containers"] if c["name"] == "csms")
+    drain = 5 + 30  # the bridge's preStop pause and drain
+    assert csms["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", str(drain)]
+    assert pod["terminationGracePeriodSeconds"] == drain + 30  # then the CSMS's own 30 s
+
+
+@pytest.mark.parametrize("port", [9100, 8443])
+def test_probes_and_ports_follow_the_port_setting(port: int) -> None:
+    manifests = render({"settings": {"port": port}, "service": {"port": 80}, "ingress": {"enabled": True}})
+    container = bridge_container(manifests)
+    (container_port,) = container["ports"]
+    assert container_port["containerPort"] == port == started_settings(container).port
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": container_port["name"]}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": container_port["name"]}
+    service = one(manifests, "Service")
+    (service_port,) = service["spec"]["ports"]
+    assert service_port["port"] == 80 and service_port["targetPort"] == container_port["name"]
+    backend = one(manifests, "Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": service["metadata"]["name"], "port": {"name": service_port["name"]}}
+
+
+def test_service_selects_the_bridge_pods() -> None:
+    manifests = render()
+    deployment, service = one(manifests, "Deployment"), one(manifests, "Service")
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    pdb = one(manifests, "PodDisruptionBudget")
+    assert pdb["spec"]["selector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+
+
+def test_sidecar_service_selects_the_csms_pods(example_csms_chart: Path) -> None:
+    manifests = sidecar_example_manifests(example_csms_chart)
+    deployments = of_kind(manifests, "Deployment")
+    assert [d["metadata"]["name"] for d in deployments] == [f"{RELEASE}-csms"]  # no bridge Deployment
+    pod_labels = deployments[0]["spec"]["template"]["metadata"]["labels"]
+    assert one(manifests, "Service")["spec"]["selector"].items() <= pod_labels.items()
+    pod, container = pod_spec(manifests), bridge_container(manifests)
+    assert {m["name"] for m in container["volumeMounts"]} <= {v["name"] for v in pod["volumes"]}
+
+
+@pytest.mark.parametrize("mode", ["standalone", "sidecar"])
+def test_container_is_locked_down(mode: str, example_csms_chart: Path) -> None:
+    manifests = render() if mode == "standalone" else sidecar_example_manifests(example_csms_chart)
+    context = bridge_container(manifests)["securityContext"]
+    assert context["runAsNonRoot"] is True and context["runAsUser"] > 0
+    assert context["readOnlyRootFilesystem"] is True
+    assert context["allowPrivilegeEscalation"] is False
+    assert context["capabilities"] == {"drop": ["ALL"]}
+    assert any(m["mountPath"] == "/tmp" for m in bridge_container(manifests)["volumeMounts"])
+    if mode == "standalone":
+        pod = pod_spec(manifests)
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["enableServiceLinks"] is False
+
+
+def test_labels_are_the_recommended_ones() -> None:
+    for manifest in render(ALL_FEATURES):
+        labels = manifest["metadata"]["labels"]
+        assert labels["app.kubernetes.io/name"] == "ocpp-bridge"
+        assert labels["app.kubernetes.io/instance"] == RELEASE
+        assert labels["app.kubernetes.io/managed-by"] == "Helm"
+        assert labels["app.kubernetes.io/version"] == load_yaml(CHART / "Chart.yaml")["appVersion"]
+        assert labels["helm.sh/chart"] == "ocpp-bridge-" + load_yaml(CHART / "Chart.yaml")["version"]
+
+
+def test_autoscaler_owns_the_replica_count() -> None:
+    manifests = render(ALL_FEATURES)
+    assert "replicas" not in one(manifests, "Deployment")["spec"]
+    hpa = one(manifests, "HorizontalPodAutoscaler")
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": one(manifests, "Deployment")["metadata"]["name"],
+    }
+    assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu", "memory"]
+    assert one(render({"replicaCount": 3}), "Deployment")["spec"]["replicas"] == 3
+
+
+def test_service_monitor_scrapes_the_metrics_endpoint() -> None:
+    """The CRD's shape, by hand (kubernetes-validate has no schema for monitoring.coreos.com/v1)."""
+    manifests = render(ALL_FEATURES)
+    monitor, service = one(manifests, "ServiceMonitor"), one(manifests, "Service")
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert set(monitor) == {"apiVersion", "kind", "metadata", "spec", SOURCE}
+    assert set(monitor["spec"]) == {"selector", "namespaceSelector", "endpoints"}
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["port"] == service["spec"]["ports"][0]["name"]
+    assert endpoint["path"] == "/metrics"
+    for duration in (endpoint["interval"], endpoint["scrapeTimeout"]):
+        assert re.fullmatch(r"[0-9]+(ms|s|m|h)", duration)
+
+
+def test_ingress_keeps_websockets_open_and_terminates_tls() -> None:
+    ingress = one(render(ALL_FEATURES), "Ingress")
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] == "3600"
+    assert annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"] == "3600"
+    assert annotations["cert-manager.io/cluster-issuer"] == "letsencrypt"  # user annotations are added
+    assert ingress["spec"]["tls"] == [{"secretName": "ocpp-tls", "hosts": ["ocpp.example.com"]}]
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+
+
+def test_notes_tell_how_to_reach_the_bridge() -> None:
+    notes = render_notes()
+    assert "WARNING: settings.csmsUrl is empty" in notes
+    assert "kubectl port-forward --namespace charging service/rel-ocpp-bridge 9100:9100" in notes
+    notes = render_notes(ALL_FEATURES)
+    assert "wss://ocpp.example.com/ocpp16/<station id>" in notes
+    assert "WARNING" not in notes
+    assert 'include "ocpp-bridge.sidecar"' in render_notes(sidecar_bridge_values())
+
+
+# --- files around the chart -----------------------------------------------------------------------------
+
+KEY_LINE = re.compile(r"^\s*(?:- )?[^#\s][^#]*?:(?:\s|$)")
+
+
+def undocumented_keys(path: Path) -> Iterator[str]:
+    previous = ""
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if KEY_LINE.match(line) and not previous.lstrip().startswith("#") and " # " not in line:
+            yield f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        if line.strip():
+            previous = line
+
+
+@pytest.mark.parametrize(
+    "path", [CHART / "values.yaml", SIDECAR_VALUES, EXAMPLE_CSMS_CHART / "values.yaml"], ids=lambda p: p.name
+)
+def test_values_are_documented_line_by_line(path: Path) -> None:
+    assert list(undocumented_keys(path)) == []
+
+
+def test_chart_image_is_the_project() -> None:
+    """The chart's default image is the one the Dockerfile builds from this project."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    chart = load_yaml(CHART / "Chart.yaml")
+    assert chart["appVersion"] == project["version"]
+    assert "ocpp-bridge" in project["scripts"]  # the container's command
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r'^ENTRYPOINT \["ocpp-bridge"\]$', dockerfile, re.M)
+    user = re.search(r"^USER (\d+):(\d+)$", dockerfile, re.M)
+    assert user, "the Dockerfile must end with a numeric USER (runAsNonRoot needs it)"
+    context = chart_values()["securityContext"]
+    assert (int(user.group(1)), int(user.group(2))) == (context["runAsUser"], context["runAsGroup"])
+    assert re.search(rf"^EXPOSE {chart_values()['settings']['port']}$", dockerfile, re.M)
