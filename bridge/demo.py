@@ -7,6 +7,7 @@ the station saw it (left, OCPP 1.6J) beside the same message as the CSMS saw it 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -19,7 +20,6 @@ from typing import Any
 
 from aiohttp import web
 
-from bridge import rpc
 from bridge.peers import CsmsServer, Peer, station_client
 from bridge.server import BridgeServer
 from bridge.settings import Settings
@@ -39,10 +39,40 @@ async def csms_handler(action: str, payload: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-async def station_handler(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    if action in ("TriggerMessage", "ExtendedTriggerMessage"):
-        return {"status": "Accepted"}
-    return {}
+TRIGGERED: dict[str, tuple[str, dict[str, Any]]] = {
+    "StatusNotification": ("StatusNotification", {"errorCode": "NoError", "status": "Charging"}),
+    "DiagnosticsStatusNotification": ("DiagnosticsStatusNotification", {"status": "Uploaded"}),
+    "Heartbeat": ("Heartbeat", {}),
+}
+
+
+class DemoStation:
+    """Answers triggers like a real 1.6 charger: Accepted, then the requested message."""
+
+    def __init__(self) -> None:
+        self.peer: Peer | None = None
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    async def handler(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if (
+            action in ("TriggerMessage", "ExtendedTriggerMessage")
+            and payload["requestedMessage"] in TRIGGERED
+        ):
+            task = asyncio.create_task(self._send_triggered(payload))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+            return {"status": "Accepted"}
+        if action in ("TriggerMessage", "ExtendedTriggerMessage"):
+            return {"status": "NotImplemented"}
+        return {}
+
+    async def _send_triggered(self, trigger: dict[str, Any]) -> None:
+        await asyncio.sleep(0.05)  # after the answer, as a charger does
+        action, payload = TRIGGERED[trigger["requestedMessage"]]
+        if action == "StatusNotification":
+            payload = {"connectorId": trigger.get("connectorId", 1), **payload}
+        assert self.peer is not None
+        await self.peer.call(action, payload)
 
 
 @dataclass
@@ -134,7 +164,23 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ),
 ]
 
-CSMS_STEPS: list[tuple[str, str, dict[str, Any]]] = []
+CSMS_STEPS: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "TriggerMessage StatusNotification for EVSE 2: evse becomes connectorId 2; the status comes back in 2.0.1",
+        "TriggerMessage",
+        {"requestedMessage": "StatusNotification", "evse": {"id": 2}},
+    ),
+    (
+        "TriggerMessage LogStatusNotification: 1.6 calls it DiagnosticsStatusNotification",
+        "TriggerMessage",
+        {"requestedMessage": "LogStatusNotification"},
+    ),
+    (
+        "TriggerMessage SignV2GCertificate: 1.6J has no equivalent, the bridge answers; the station sees nothing",
+        "TriggerMessage",
+        {"requestedMessage": "SignV2GCertificate"},
+    ),
+]
 
 
 async def run_demo(color: bool = True) -> int:
@@ -153,9 +199,10 @@ async def run_demo(color: bool = True) -> int:
     print(f"built-in 2.0.1 CSMS at {csms_url}, bridge at ws://127.0.0.1:{port}/, station DEMO-CP-1\n")
     printer.header()
     try:
-        async with station_client(
-            f"ws://127.0.0.1:{port}/DEMO-CP-1", station_handler, tap=printer.tap
-        ) as station:
+        demo_station = DemoStation()
+        url = f"ws://127.0.0.1:{port}/DEMO-CP-1"
+        async with station_client(url, demo_station.handler, tap=printer.tap) as station:
+            demo_station.peer = station
             await csms.connected.wait()
             for title, action, payload in STEPS:
                 await station.call(action, payload)
@@ -163,10 +210,8 @@ async def run_demo(color: bool = True) -> int:
                 printer.step(title)
             csms_peer = next(iter(csms.peers.values()))
             for title, action, payload in CSMS_STEPS:
-                answer = await csms_peer.call(action, payload)
+                await csms_peer.call(action, payload)
                 await _settle()
-                if isinstance(answer, rpc.CallResult):
-                    await _settle()
                 printer.step(title)
     finally:
         await runner.cleanup()
@@ -177,6 +222,4 @@ async def run_demo(color: bool = True) -> int:
 
 async def _settle() -> None:
     """Let the frames in flight (follow-up calls, triggered messages) arrive before printing."""
-    import asyncio
-
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(0.3)

@@ -60,6 +60,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with ws:// or wss://")
         return value.rstrip("/")
 
+    @field_validator("id_token_type")
+    @classmethod
+    def _token_type(cls, value: str) -> str:
+        from bridge.models.v201 import IdTokenEnumType
+
+        valid = [t.value for t in IdTokenEnumType]
+        if value not in valid:
+            raise ValueError(f"must be one of {', '.join(valid)}")
+        return value
+
     @field_validator("security_extension_stations", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:

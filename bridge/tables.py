@@ -77,6 +77,7 @@ class Tables:
     same_shape_down: frozenset[str]
     triggers: TriggerTable
     metering: MeteringTable
+    authorization_status: dict[v201.AuthorizationStatusEnumType, v16.AuthorizeResponseIdTagInfoStatus]
     hints: dict[str, str]  # a rejected value -> a hint for the sender (e.g. a name 2.0.1 changed)
 
 
@@ -207,5 +208,11 @@ def load_tables() -> Tables:
         same_shape_down=_actions(actions, "csms_to_station"),
         triggers=_load_triggers(),
         metering=_load_metering(),
+        authorization_status=enum_map(
+            read_table("authorization.toml")["status"],
+            "authorization.toml",
+            v201.AuthorizationStatusEnumType,
+            v16.AuthorizeResponseIdTagInfoStatus,
+        ),
         hints=dict(read_table("errors.toml").get("hints", {})),
     )

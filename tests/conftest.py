@@ -53,6 +53,7 @@ class Csms(ChargePoint201):
         self.frames = connection.log
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.arrived = asyncio.Event()
+        self.authorize_answer: dict[str, Any] = {"status": "Accepted"}
 
     def received_calls(self, action: str | None = None) -> list[list[Any]]:
         return [f for d, f in self.frames if d == "received" and f[0] == 2 and action in (None, f[2])]
@@ -79,6 +80,11 @@ class Csms(ChargePoint201):
     def on_notify_event(self, **kwargs: Any) -> result201.NotifyEvent:
         self._seen()
         return result201.NotifyEvent()
+
+    @on("Authorize")
+    def on_authorize(self, **kwargs: Any) -> result201.Authorize:
+        self._seen()
+        return result201.Authorize(id_token_info=self.authorize_answer)
 
     @on("MeterValues")
     def on_meter_values(self, **kwargs: Any) -> result201.MeterValues:
@@ -113,6 +119,7 @@ class CsmsServer:
     connected: dict[str, asyncio.Event] = field(default_factory=dict)
     requests: list[web.Request] = field(default_factory=list)
     refuse_with: int | None = None
+    authorize_answer: dict[str, Any] | None = None
     runner: web.AppRunner | None = None
 
     async def wait_for(self, station_id: str, wait: float = 5) -> Csms:
@@ -137,6 +144,8 @@ async def start_csms(csms_factory: Callable[[str, Connection], Csms] = Csms) -> 
         await ws.prepare(request)
         station_id = request.match_info["station"]
         csms = csms_factory(station_id, Connection(ws, []))
+        if server.authorize_answer is not None:
+            csms.authorize_answer = server.authorize_answer
         server.stations[station_id] = csms
         server.connected.setdefault(station_id, asyncio.Event()).set()
         with contextlib.suppress(ConnectionError):

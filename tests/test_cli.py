@@ -116,4 +116,9 @@ def test_demo_runs_end_to_end_and_shows_both_versions() -> None:
     assert '"vendorName":"ACME"' in out  # 2.0.1 after
     assert '"NotifyEvent"' in out
     assert "TypeConstraintViolation" in out
+    # the three triggers: an evse that becomes a connectorId, a renamed message, one 1.6J cannot express
+    assert '"requestedMessage":"StatusNotification","connectorId":2' in out
+    assert '"requestedMessage":"DiagnosticsStatusNotification"' in out
+    assert '"LogStatusNotification",{"status":"Uploaded"}' in out
+    assert '"status":"NotImplemented","statusInfo":{"reasonCode":"UnsupportedRequest"' in out
     assert "\033[" not in out  # no colour codes when stdout is not a terminal

@@ -127,9 +127,10 @@ async def test_station_call_not_translated_yet_gets_16_not_implemented(
     csms: CsmsServer, bridge: RunningBridge
 ) -> None:
     async with raw_station(bridge.url("CP-3")) as ws:
-        answer = await exchange(ws, '[2,"a1","Authorize",{"idTag":"CARD"}]')
+        start = '[2,"a1","StartTransaction",{"connectorId":1,"idTag":"C","meterStart":0,"timestamp":"2026-01-01T00:00:00Z"}]'
+        answer = await exchange(ws, start)
     assert answer[:3] == [4, "a1", "NotImplemented"]
-    assert "Authorize" in answer[3]
+    assert "StartTransaction" in answer[3]
     assert csms.stations["CP-3"].received_calls() == []
 
 
@@ -203,3 +204,28 @@ async def test_oversized_frame_closes_only_that_station(csms: CsmsServer) -> Non
             assert message.type.name in ("CLOSE", "CLOSED")
             assert big.close_code == 1009
             assert (await small.call(call16.Heartbeat())).current_time
+
+
+@pytest.mark.parametrize(
+    ("status201", "status16"),
+    [("Accepted", "Accepted"), ("Blocked", "Blocked"), ("NoCredit", "Invalid"), ("Unknown", "Invalid")],
+)
+async def test_authorize_maps_id_tag_and_status(
+    csms: CsmsServer, bridge: RunningBridge, status201: str, status16: str
+) -> None:
+    csms.authorize_answer = {
+        "status": status201,
+        "cacheExpiryDateTime": "2027-01-01T00:00:00Z",
+        "groupIdToken": {"idToken": "FLEET-7", "type": "Central"},
+        "personalMessage": {"format": "UTF8", "content": "Hello"},
+    }
+    async with connect_station(bridge.url("CP-AUTH")) as station:
+        answer = await station.call(call16.Authorize(id_tag="04A2B3C4D5"))
+    assert answer.id_tag_info == {
+        "status": status16,
+        "expiry_date": "2027-01-01T00:00:00Z",
+        "parent_id_tag": "FLEET-7",
+    }
+    (frame,) = csms.stations["CP-AUTH"].received_calls("Authorize")
+    assert_frame_valid("2.0.1", frame)
+    assert frame[3] == {"idToken": {"idToken": "04A2B3C4D5", "type": "ISO14443"}}
