@@ -62,7 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from bridge.demo import run_demo
 
-        return asyncio.run(run_demo(color=not args.no_color))
+        try:
+            return asyncio.run(run_demo(color=not args.no_color))
+        except BrokenPipeError:  # `ocpp-bridge demo | head`: the reader has seen enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     if args.command == "translate":
         from bridge.capture import translate_stream
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -133,7 +134,9 @@ class CsmsServer:
             await csms._connection.ws.close()
 
 
-async def start_csms(csms_factory: Callable[[str, Connection], Csms] = Csms) -> CsmsServer:
+async def start_csms(
+    csms_factory: Callable[[str, Connection], Csms] = Csms, ssl_context: ssl.SSLContext | None = None
+) -> CsmsServer:
     server = CsmsServer(url="")
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -156,7 +159,7 @@ async def start_csms(csms_factory: Callable[[str, Connection], Csms] = Csms) -> 
     app.router.add_get("/ocpp/{station}", handle)
     server.runner = web.AppRunner(app, access_log=None)
     await server.runner.setup()
-    site = web.TCPSite(server.runner, "127.0.0.1", 0)
+    site = web.TCPSite(server.runner, "127.0.0.1", 0, ssl_context=ssl_context)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     server.url = f"ws://127.0.0.1:{port}/ocpp"

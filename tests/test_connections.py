@@ -154,3 +154,31 @@ async def test_translation_errors_are_counted_by_reason(csms: CsmsServer, bridge
         text = await r.text()
     assert 'bridge_translation_errors_total{reason="invalid_json",side="station"} 1.0' in text
     assert 'bridge_translation_errors_total{reason="occurrence_violation",side="station"} 1.0' in text
+
+
+async def test_wss_upstream_is_verified_with_the_configured_ca(tmp_path: object) -> None:
+    import ssl
+
+    import trustme
+
+    from tests.conftest import start_csms
+
+    ca = trustme.CA()
+    server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ssl)
+    csms = await start_csms(ssl_context=server_ssl)
+    bundle = tmp_path / "ca.pem"  # type: ignore[operator]
+    ca.cert_pem.write_to_path(str(bundle))
+    try:
+        wss = csms.url.replace("ws://", "wss://")
+        async with (
+            run_bridge(csms_url=wss, ca_bundle=bundle) as bridge,
+            connect_station(bridge.url("CP-TLS")) as st,
+        ):
+            assert (await st.call(call16.Heartbeat())).current_time
+        # without the CA the CSMS's certificate is not trusted: refused, not connected in the clear
+        async with run_bridge(csms_url=wss, connect_timeout=3) as bridge:
+            assert await handshake_status(bridge.url("CP-TLS2")) == 502
+    finally:
+        assert csms.runner is not None
+        await csms.runner.cleanup()

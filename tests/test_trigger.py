@@ -330,3 +330,26 @@ async def test_concurrent_triggers_to_one_station_correlate(csms: CsmsServer) ->
             {"requestedMessage": "Heartbeat"},
             {"requestedMessage": "StatusNotification", "connectorId": 3},
         ]
+
+
+async def test_notifications_a_station_sends_on_its_own_reach_the_csms_in_201_form(csms: CsmsServer) -> None:
+    async with run_bridge(csms_url=csms.url) as bridge, connect_station(bridge.url("CP-S")) as station:
+        await station.call(call16.FirmwareStatusNotification(status="Installing"))
+        await station.call(call16.SignedFirmwareStatusNotification(status="InvalidSignature", request_id=9))
+        await station.call(
+            call16.SecurityEventNotification(
+                type="FirmwareUpdated", timestamp="2026-01-01T00:00:00Z", tech_info="v2"
+            )
+        )
+    server_side = csms.stations["CP-S"]
+    frames = server_side.received_calls()
+    for frame in frames:
+        assert_frame_valid("2.0.1", frame)
+    assert [f[2:] for f in frames] == [
+        ["FirmwareStatusNotification", {"status": "Installing"}],
+        ["FirmwareStatusNotification", {"status": "InvalidSignature", "requestId": 9}],
+        [
+            "SecurityEventNotification",
+            {"type": "FirmwareUpdated", "timestamp": "2026-01-01T00:00:00Z", "techInfo": "v2"},
+        ],
+    ]
