@@ -33,7 +33,17 @@ from bridge.models import v16, v201
 from bridge.models.base import Message
 from bridge.translate import same_shape
 from bridge.translate.context import StationContext
-from bridge.translate.registry import Answer, BridgeCall, Forward, Refuse, Registry, Translator, down, up
+from bridge.translate.registry import (
+    Answer,
+    BridgeCall,
+    Forward,
+    Refuse,
+    Registry,
+    Reply,
+    Translator,
+    down,
+    up,
+)
 
 log = logging.getLogger(__name__)
 
@@ -306,9 +316,14 @@ class Engine:
         if isinstance(translated, Refuse):
             self._refuse(origin, pending.call_id, translated.reason, translated.description, out)
             return
+        to_sender: tuple[BridgeCall, ...] = ()
+        if isinstance(translated, Reply):
+            translated, to_sender = translated.payload, translated.calls_to_sender
         self._answer(origin, pending.call_id, pending.action, translated, out)
         for extra in pending.then:
             self._bridge_call(leg, extra, out)
+        for extra in to_sender:
+            self._bridge_call(origin, extra, out)
 
     def _on_error(self, leg: Leg, error: rpc.CallError, out: list[Send]) -> None:
         pending = self._settle(leg, error.id, out)

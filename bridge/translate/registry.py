@@ -55,10 +55,19 @@ class Refuse:
     description: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A result translator's answer to the sender, plus calls the bridge then makes to the sender
+    (e.g. GetBaseReport: the answer, then NotifyReport frames built from the station's configuration)."""
+
+    payload: Message
+    calls_to_sender: tuple[BridgeCall, ...] = ()
+
+
 Outcome = Forward | Answer | Refuse
 CallTranslator = Callable[[Any, StationContext], Outcome]
 # (answer from the receiver, the original request, context, note) -> sender's answer or a refusal
-ResultTranslator = Callable[[Any, Any, StationContext, Any], Message | Refuse]
+ResultTranslator = Callable[[Any, Any, StationContext, Any], Message | Reply | Refuse]
 
 
 @dataclass
