@@ -35,6 +35,8 @@ class StationContext:
     # requestIds of the last 2.0.1 GetLog / UpdateFirmware sent down (the 1.6 notifications lack them)
     log_request_id: int | None = None
     firmware_request_id: int | None = None
+    transactions_by_201: dict[str, int] = field(default_factory=dict)
+    active_by_connector: dict[int, str] = field(default_factory=dict)
 
     @property
     def topology(self) -> Topology:
@@ -48,6 +50,16 @@ class StationContext:
         seq = self.notify_event_seq
         self.notify_event_seq += 1
         return seq
+
+    # -- transactions (filled by bridge/translate/transactions.py) ---------------------------------
+
+    def transaction_id_16(self, transaction_id: str) -> int | None:
+        """The 1.6 integer transactionId of a 2.0.1 transactionId this station runs, or None."""
+        return self.transactions_by_201.get(transaction_id)
+
+    def transaction_on_connector(self, connector_id: int) -> str | None:
+        """The 2.0.1 transactionId of the transaction running on a 1.6 connector, or None."""
+        return self.active_by_connector.get(connector_id)
 
     def expect_trigger(self, action: str) -> None:
         """The station accepted a trigger: its next `action` call is the triggered message."""
