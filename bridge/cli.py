@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from bridge.server import BridgeServer
 from bridge.settings import Settings, add_setting_flags, settings_from
+from bridge.store import StoreError
 from bridge.tables import TableError
 from bridge.topology import TopologyError
 
@@ -88,7 +89,7 @@ def run_command(flags: dict[str, object]) -> int:
         return 2
     try:
         return asyncio.run(serve(settings))
-    except (TableError, TopologyError, OSError) as exc:
+    except (TableError, TopologyError, StoreError, OSError) as exc:
         log.error("cannot start: %s", exc)
         return 1
 

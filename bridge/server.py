@@ -27,6 +27,7 @@ from bridge.logs import station_id as station_id_var
 from bridge.metrics import Metrics
 from bridge.session import GOING_AWAY, REPLACED, StationSession
 from bridge.settings import Settings
+from bridge.store import TransactionStore, open_store
 from bridge.tables import Tables, load_tables
 from bridge.topology import TopologyBook, load_topology
 from bridge.translate.context import StationContext
@@ -77,12 +78,14 @@ class BridgeServer:
         tables: Tables | None = None,
         topologies: TopologyBook | None = None,
         metrics: Metrics | None = None,
+        store: TransactionStore | None = None,
     ) -> None:
         # Loading here (not per station) means a broken table or topology file stops start-up.
         self.settings = settings
         self.tables = tables or load_tables()
         self.topologies = topologies if topologies is not None else load_topology(settings.topology_file)
         self.metrics = metrics or Metrics()
+        self.store = store if store is not None else open_store(settings.store_url)
         self.ssl_context: ssl.SSLContext | None = None
         if settings.ca_bundle is not None:
             self.ssl_context = ssl.create_default_context(cafile=str(settings.ca_bundle))
@@ -105,6 +108,7 @@ class BridgeServer:
         await self.drain(grace=1.0)
         if self.client is not None:
             await self.client.close()
+        self.store.close()
 
     # -- HTTP endpoints ----------------------------------------------------------------------------
 
@@ -220,6 +224,8 @@ class BridgeServer:
             topologies=self.topologies,
             id_token_type=s.id_token_type,
             security_extension=s.security_extension or station_id in s.security_extension_stations,
+            store=self.store,
+            offline_after=s.offline_after,
         )
         return Engine(
             ctx, call_timeout=s.call_timeout, max_pending=s.max_pending_calls, observer=self.metrics

@@ -52,6 +52,15 @@ class Settings(BaseSettings):
         description="Station ids that support the OCPP 1.6 security extension (comma separated).",
     )
     id_token_type: str = Field("ISO14443", description="2.0.1 idToken type given to 1.6 idTags.")
+    store_url: str = Field(
+        "sqlite:///ocpp-bridge.sqlite3",
+        description="Where transaction ids are kept: sqlite:///<path>, redis://host:port/db (shared), memory:.",
+    )
+    offline_after: float = Field(
+        60.0,
+        gt=0,
+        description="A transaction message older than this many seconds is sent with offline: true.",
+    )
 
     @field_validator("csms_url")
     @classmethod

@@ -57,6 +57,7 @@ class TriggerTable:
     plain: dict[v201.MessageTriggerEnumType, v16.TriggerMessageRequestRequestedMessage]
     extended: dict[v201.MessageTriggerEnumType, v16.MessageTriggerEnumType]
     not_expressible: dict[v201.MessageTriggerEnumType, str]
+    emulated: dict[v201.MessageTriggerEnumType, v16.TriggerMessageRequestRequestedMessage]
     triggered_action: dict[str, str]  # 1.6 requestedMessage -> the 1.6 action the station then sends
     uses_evse: frozenset[v201.MessageTriggerEnumType]
 
@@ -70,6 +71,48 @@ class MeteringTable:
 
 
 @dataclass(frozen=True)
+class TransactionTable:
+    stop_reason: dict[
+        v16.StopTransactionRequestReason, tuple[v201.ReasonEnumType, v201.TriggerReasonEnumType]
+    ]
+    charging_state: dict[v16.StatusNotificationRequestStatus, v201.ChargingStateEnumType]
+    meter_trigger: dict[v16.MeterValuesRequestMeterValueSampledValueContext, v201.TriggerReasonEnumType]
+
+
+def _load_transactions() -> TransactionTable:
+    raw = read_table("transactions.toml")
+    where = "transactions.toml"
+    stop: dict[v16.StopTransactionRequestReason, tuple[v201.ReasonEnumType, v201.TriggerReasonEnumType]] = {}
+    for key, pair in raw["stop_reason"].items():
+        try:
+            stop[v16.StopTransactionRequestReason(key)] = (
+                v201.ReasonEnumType(pair[0]),
+                v201.TriggerReasonEnumType(pair[1]),
+            )
+        except (ValueError, IndexError) as exc:
+            raise TableError(f"mappings/{where}: stop_reason.{key} = {pair!r}: {exc}") from exc
+    missing = set(v16.StopTransactionRequestReason) - set(stop)
+    _check(not missing, where, f"stop_reason has no row for {sorted(m.value for m in missing)}")
+    return TransactionTable(
+        stop_reason=stop,
+        charging_state=enum_map(
+            raw["charging_state"],
+            where,
+            v16.StatusNotificationRequestStatus,
+            v201.ChargingStateEnumType,
+            complete=False,
+        ),
+        meter_trigger=enum_map(
+            raw["meter_trigger"],
+            where,
+            v16.MeterValuesRequestMeterValueSampledValueContext,
+            v201.TriggerReasonEnumType,
+            complete=False,
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Tables:
     errors: ErrorTable
     connector_status: dict[v16.StatusNotificationRequestStatus, v201.ConnectorStatusEnumType]
@@ -78,6 +121,7 @@ class Tables:
     triggers: TriggerTable
     metering: MeteringTable
     authorization_status: dict[v201.AuthorizationStatusEnumType, v16.AuthorizeResponseIdTagInfoStatus]
+    transactions: TransactionTable
     hints: dict[str, str]  # a rejected value -> a hint for the sender (e.g. a name 2.0.1 changed)
 
 
@@ -143,10 +187,17 @@ def _load_triggers() -> TriggerTable:
         raw["extended"], where, v201.MessageTriggerEnumType, v16.MessageTriggerEnumType, complete=False
     )
     refused = enum_map(raw["not_expressible"], where, v201.MessageTriggerEnumType, str, complete=False)
+    emulated = enum_map(
+        raw.get("emulated", {}),
+        where,
+        v201.MessageTriggerEnumType,
+        v16.TriggerMessageRequestRequestedMessage,
+        complete=False,
+    )
     for value, text in refused.items():
         _check(value not in plain and value not in extended, where, f"{value} is both sent and refused")
         _check(len(text) <= 512, where, f"not_expressible.{value}: additionalInfo longer than 512")
-    missing = set(v201.MessageTriggerEnumType) - set(plain) - set(extended) - set(refused)
+    missing = set(v201.MessageTriggerEnumType) - set(plain) - set(extended) - set(refused) - set(emulated)
     _check(not missing, where, f"no row for {sorted(m.value for m in missing)}")
     triggered = dict(raw["triggered_action"])
     for name in [*plain.values(), *extended.values()]:
@@ -154,7 +205,7 @@ def _load_triggers() -> TriggerTable:
     for action in triggered.values():
         _check(action in v16.REQUESTS, where, f"triggered_action: {action!r} is no 1.6 action")
     uses_evse = frozenset(v201.MessageTriggerEnumType(v) for v in raw["connector"]["uses_evse"])
-    return TriggerTable(plain, extended, refused, triggered, uses_evse)
+    return TriggerTable(plain, extended, refused, emulated, triggered, uses_evse)
 
 
 def _load_metering() -> MeteringTable:
@@ -214,5 +265,6 @@ def load_tables() -> Tables:
             v201.AuthorizationStatusEnumType,
             v16.AuthorizeResponseIdTagInfoStatus,
         ),
+        transactions=_load_transactions(),
         hints=dict(read_table("errors.toml").get("hints", {})),
     )

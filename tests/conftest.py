@@ -87,6 +87,13 @@ class Csms(ChargePoint201):
         self._seen()
         return result201.Authorize(id_token_info=self.authorize_answer)
 
+    @on("TransactionEvent")
+    def on_transaction_event(self, **kwargs: Any) -> result201.TransactionEvent:
+        self._seen()
+        if kwargs.get("id_token") is not None and kwargs["event_type"] == "Started":
+            return result201.TransactionEvent(id_token_info=self.authorize_answer)
+        return result201.TransactionEvent()
+
     @on("MeterValues")
     def on_meter_values(self, **kwargs: Any) -> result201.MeterValues:
         self._seen()
@@ -189,7 +196,7 @@ class RunningBridge:
 
 @contextlib.asynccontextmanager
 async def run_bridge(**overrides: Any) -> AsyncIterator[RunningBridge]:
-    settings = Settings(**{"host": "127.0.0.1", "port": 0, **overrides})
+    settings = Settings(**{"host": "127.0.0.1", "port": 0, "store_url": "memory:", **overrides})
     server = BridgeServer(settings)
     runner = web.AppRunner(server.app, access_log=None)
     await runner.setup()

@@ -420,6 +420,7 @@ SAMPLES: dict[str, Any] = {
     "max_frame_size": 4 * 1024 * 1024,
     "security_extension_stations": ["CP-0042", "CP-0043"],
     "id_token_type": "Central",
+    "store_url": "redis://redis.charging.svc:6379/1",
 }
 
 
@@ -483,14 +484,29 @@ def test_every_setting_has_a_chart_value() -> None:
     assert set(values_schema()["properties"]["settings"]["required"]) == fields
 
 
+# Chart defaults that differ from the bridge's on purpose. The root filesystem is read-only in the pod,
+# so the SQLite store lives on the /tmp emptyDir instead of the working directory.
+CHART_DEFAULTS = {"store_url": "sqlite:////tmp/ocpp-bridge.sqlite3"}
+
+
 def test_default_values_are_the_bridge_defaults() -> None:
     """values.yaml documents the bridge's own defaults, and the rendered container starts with them."""
     container = bridge_container(render())
-    assert started_settings(container) == Settings()
+    assert started_settings(container) == Settings(**CHART_DEFAULTS)
     for field, info in Settings.model_fields.items():
         default = chart_values()["settings"][camel(field)]
         if not is_path_setting(info.annotation):
-            assert default == info.get_default(call_default_factory=True), f"settings.{camel(field)}"
+            expected = CHART_DEFAULTS.get(field, info.get_default(call_default_factory=True))
+            assert default == expected, f"settings.{camel(field)}"
+
+
+def test_the_default_store_is_on_a_writable_volume() -> None:
+    manifests = render()
+    container = bridge_container(manifests)
+    path = started_settings(container).store_url.removeprefix("sqlite:///")
+    mounts = {m["mountPath"] for m in container["volumeMounts"]}
+    assert any(path.startswith(mount.rstrip("/") + "/") for mount in mounts), (path, mounts)
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
 
 
 def test_standalone_container_starts_the_bridge_with_every_setting() -> None:

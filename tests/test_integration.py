@@ -123,14 +123,13 @@ async def test_csms_call_the_bridge_cannot_translate_gets_201_not_implemented(
         assert not [f for d, f in station.frames if d == "received"]  # nothing reached the station
 
 
-async def test_station_call_not_translated_yet_gets_16_not_implemented(
+async def test_station_call_the_bridge_does_not_translate_gets_16_not_implemented(
     csms: CsmsServer, bridge: RunningBridge
 ) -> None:
     async with raw_station(bridge.url("CP-3")) as ws:
-        start = '[2,"a1","StartTransaction",{"connectorId":1,"idTag":"C","meterStart":0,"timestamp":"2026-01-01T00:00:00Z"}]'
-        answer = await exchange(ws, start)
+        answer = await exchange(ws, '[2,"a1","Reset",{"type":"Hard"}]')  # a CSMS-to-station action
     assert answer[:3] == [4, "a1", "NotImplemented"]
-    assert "StartTransaction" in answer[3]
+    assert "Reset" in answer[3]
     assert csms.stations["CP-3"].received_calls() == []
 
 

@@ -179,7 +179,6 @@ async def test_a_boot_without_a_trigger_is_power_up(csms: CsmsServer) -> None:
         "SignV2GCertificate",
         "SignCombinedCertificate",
         "PublishFirmwareStatusNotification",
-        "TransactionEvent",
     ],
 )
 async def test_triggers_16_cannot_express_are_answered_by_the_bridge(
@@ -353,3 +352,14 @@ async def test_notifications_a_station_sends_on_its_own_reach_the_csms_in_201_fo
             {"type": "FirmwareUpdated", "timestamp": "2026-01-01T00:00:00Z", "techInfo": "v2"},
         ],
     ]
+
+
+async def test_a_transaction_event_trigger_without_a_transaction_is_rejected(csms: CsmsServer) -> None:
+    async with (
+        run_bridge(csms_url=csms.url) as bridge,
+        connect_station(bridge.url("CP-X"), factory=TriggeredStation) as station,
+    ):
+        server_side = await csms.wait_for("CP-X")
+        response = await server_side.call(call201.TriggerMessage(requested_message="TransactionEvent"))
+        assert (response.status, response.status_info["reason_code"]) == ("Rejected", "TxNotFound")
+        assert station_calls(station) == []

@@ -3,4 +3,12 @@
 Find the code for an action by its name: `grep -rn '"BootNotification"' bridge/translate/`.
 """
 
-from bridge.translate import authorize, boot, metering, notifications, status, trigger  # noqa: F401  (they register)
+from bridge.translate import (  # noqa: F401  (modules register their translators)
+    authorize,
+    boot,
+    metering,
+    notifications,
+    status,
+    transactions,
+    trigger,
+)

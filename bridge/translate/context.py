@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bridge.store import MemoryStore, TransactionRecord, TransactionStore
 from bridge.tables import Tables
 from bridge.topology import Topology, TopologyBook
 
@@ -35,8 +36,15 @@ class StationContext:
     # requestIds of the last 2.0.1 GetLog / UpdateFirmware sent down (the 1.6 notifications lack them)
     log_request_id: int | None = None
     firmware_request_id: int | None = None
-    transactions_by_201: dict[str, int] = field(default_factory=dict)
-    active_by_connector: dict[int, str] = field(default_factory=dict)
+    store: TransactionStore = field(default_factory=MemoryStore)
+    offline_after: float = 60.0  # a transaction message this much older than now is an offline replay
+    remote_starts: dict[int | None, tuple[int, float]] = field(
+        default_factory=dict
+    )  # connector -> (id, deadline)
+    charging_states: dict[int, str] = field(default_factory=dict)  # last chargingState sent per connector
+    tx_triggers: dict[int, float] = field(
+        default_factory=dict
+    )  # connector -> deadline of a TransactionEvent trigger
 
     @property
     def topology(self) -> Topology:
@@ -55,11 +63,35 @@ class StationContext:
 
     def transaction_id_16(self, transaction_id: str) -> int | None:
         """The 1.6 integer transactionId of a 2.0.1 transactionId this station runs, or None."""
-        return self.transactions_by_201.get(transaction_id)
+        record = self.store.by_201(self.station_id, transaction_id)
+        return record.id16 if record is not None and not record.ended else None
 
     def transaction_on_connector(self, connector_id: int) -> str | None:
         """The 2.0.1 transactionId of the transaction running on a 1.6 connector, or None."""
-        return self.active_by_connector.get(connector_id)
+        record = self.active_transaction(connector_id)
+        return record.id201 if record is not None else None
+
+    def active_transaction(self, connector_id: int) -> TransactionRecord | None:
+        matches = [r for r in self.store.active(self.station_id) if r.connector_id == connector_id]
+        return matches[-1] if matches else None
+
+    def is_offline_replay(self, timestamp: datetime) -> bool:
+        return (self.now() - timestamp).total_seconds() > self.offline_after
+
+    def expect_remote_start(self, connector_id: int | None, remote_start_id: int) -> None:
+        self.remote_starts[connector_id] = (remote_start_id, self.clock() + self.trigger_window)
+
+    def take_remote_start(self, connector_id: int) -> int | None:
+        """The remoteStartId of a RequestStartTransaction for this connector (or any), once."""
+        for key in (connector_id, None):
+            entry = self.remote_starts.pop(key, None)
+            if entry is not None and self.clock() <= entry[1]:
+                return entry[0]
+        return None
+
+    def take_tx_trigger(self, connector_id: int) -> bool:
+        deadline = self.tx_triggers.pop(connector_id, None)
+        return deadline is not None and self.clock() <= deadline
 
     def expect_trigger(self, action: str) -> None:
         """The station accepted a trigger: its next `action` call is the triggered message."""

@@ -9,8 +9,8 @@
   `signedMeterValue.signedMeterData` of the Raw sample with the same measurand/phase/location/context
   (signingMethod, encodingMethod and publicKey, unknown in 1.6, are empty strings). A signed sample
   with no Raw twin is dropped.
-- `transactionId` has no place in 2.0.1 MeterValues: until the bridge tracks transactions, readings
-  with one go up as plain MeterValues on their EVSE.
+- Readings with a `transactionId` (or answering a TransactionEvent trigger) belong to a transaction:
+  they go up as TransactionEvent Updated (bridge/translate/transactions.py).
 - When nothing is left to send, the bridge answers the station itself (2.0.1 needs at least one
   meterValue with one sample).
 """
@@ -90,6 +90,11 @@ def sampled_values(
 
 @up.call("MeterValues")
 def meter_values(request: v16.MeterValuesRequest, ctx: StationContext) -> Outcome:
+    from bridge.translate.transactions import transaction_update  # transactions builds on this module
+
+    in_transaction = transaction_update(request, ctx)
+    if in_transaction is not None:
+        return in_transaction
     evse = ctx.topology.to_evse(request.connectorId)
     if evse is None:
         return Refuse(

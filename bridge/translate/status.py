@@ -12,6 +12,8 @@
   on component `ChargingStation`, variable `AvailabilityState`, actualValue the mapped status
   (plus a `Problem` event when errorCode is not NoError). The station gets its empty answer once
   the CSMS has answered the NotifyEvent.
+- During a transaction, a change to Charging / SuspendedEV / SuspendedEVSE (EVConnected for Preparing
+  and Finishing) also goes up as a TransactionEvent Updated with that chargingState.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import datetime
 from bridge.models import v16, v201
 from bridge.translate.context import StationContext
 from bridge.translate.registry import BridgeCall, Forward, Outcome, Refuse, up
+from bridge.translate.transactions import charging_state_event
 
 NO_ERROR = v16.StatusNotificationRequestErrorCode.NoError
 
@@ -103,6 +106,9 @@ def status_notification(request: v16.StatusNotificationRequest, ctx: StationCont
         timestamp=timestamp, connectorStatus=status, evseId=evse_id, connectorId=connector_id
     )
     then = (BridgeCall("NotifyEvent", _notify(ctx, problem)),) if problem else ()
+    charging = charging_state_event(ctx, request, timestamp)
+    if charging is not None:
+        then += (charging,)
     return Forward("StatusNotification", forward, then=then)
 
 

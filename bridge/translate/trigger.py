@@ -5,8 +5,9 @@
   ExtendedTriggerMessage (SignChargingStationCertificate as SignChargePointCertificate, and
   LogStatusNotification as itself so the station answers with a requestId).
 - One 1.6J cannot express (SignV2GCertificate, SignCombinedCertificate,
-  PublishFirmwareStatusNotification, TransactionEvent until transactions are tracked) is answered by
-  the bridge: NotImplemented with a statusInfo saying why. Nothing goes to the station.
+  PublishFirmwareStatusNotification) is answered by the bridge: NotImplemented with a statusInfo
+  saying why. Nothing goes to the station.
+- TransactionEvent is emulated: a MeterValues trigger on the connector of the ongoing transaction.
 - `evse` picks the 1.6 connectorId through the station's topology for StatusNotification and
   MeterValues; an EVSE or connector the topology does not know is answered Rejected. For the other
   messages the station answers as a whole and `evse` is ignored.
@@ -65,6 +66,8 @@ def trigger_message(request: v201.TriggerMessageRequest, ctx: StationContext) ->
     wanted = request.requestedMessage
     if wanted in table.not_expressible:
         return _refuse("NotImplemented", UNSUPPORTED, table.not_expressible[wanted])
+    if wanted in table.emulated:
+        return _transaction_event(request, ctx)
     connector = _connector_id(request, ctx)
     if isinstance(connector, Answer):
         return connector
@@ -85,6 +88,27 @@ def trigger_message(request: v201.TriggerMessageRequest, ctx: StationContext) ->
         "TriggerMessage",
         v16.TriggerMessageRequest(requestedMessage=name16, connectorId=connector),
         note=TriggerNote(table.triggered_action[name16.value]),
+    )
+
+
+def _transaction_event(request: v201.TriggerMessageRequest, ctx: StationContext) -> Outcome:
+    """TransactionEvent: a MeterValues trigger on the transaction's connector; its MeterValues go up as
+    TransactionEvent Updated with triggerReason Trigger (bridge/translate/transactions.py)."""
+    active = ctx.store.active(ctx.station_id)
+    if request.evse is not None:
+        connector = ctx.topology.to_connector(request.evse.id, request.evse.connectorId)
+        active = [r for r in active if r.connector_id == connector]
+    if len(active) != 1:
+        what = "on that EVSE" if request.evse is not None else "to pick (give an evse)"
+        info = f"{'no' if not active else 'more than one'} ongoing transaction {what}"
+        return _refuse("Rejected", "TxNotFound", info)
+    record = active[0]
+    ctx.tx_triggers[record.connector_id] = ctx.clock() + ctx.trigger_window
+    name = ctx.tables.triggers.emulated[request.requestedMessage]
+    return Forward(
+        "TriggerMessage",
+        v16.TriggerMessageRequest(requestedMessage=name, connectorId=record.connector_id),
+        note=TriggerNote(ctx.tables.triggers.triggered_action[name.value]),
     )
 
 

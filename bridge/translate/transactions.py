@@ -1,0 +1,268 @@
+"""Transactions: 1.6 StartTransaction / MeterValues with a transactionId / StopTransaction become 2.0.1
+TransactionEvent Started / Updated / Ended; RequestStart/StopTransaction go down as
+RemoteStart/StopTransaction. Tables: mappings/transactions.toml.
+
+- The bridge issues both ids: the 1.6 integer in StartTransaction.conf and a 2.0.1 UUID for the CSMS,
+  and keeps the pair with the next seqNo in the store (bridge/store/), so a restart or a reconnect to
+  another replica closes the transaction with the same id and the next seqNo.
+- seqNo: 0 for Started, +1 per event of that transaction (Updated from MeterValues or a charging-state
+  change, Ended).
+- meterStart / meterStop go up as an Energy.Active.Import.Register sample in Wh (context
+  Transaction.Begin / Transaction.End); StopTransaction's transactionData is folded into the Ended
+  event's meterValue (readings without samples are dropped: 2.0.1 needs at least one).
+- offline: true when the message's timestamp is older than --offline-after seconds: a station
+  replaying its queue after a reconnect.
+- triggerReason: Authorized (RemoteStart after a RequestStartTransaction for that connector, whose
+  remoteStartId the Started event carries); MeterValuePeriodic / MeterValueClock / Trigger from the
+  readings' context; ChargingStateChanged; the stop reason's row for Ended.
+- A StopTransaction or MeterValues for a transactionId the store does not know (e.g. started before
+  the bridge was deployed) is not dropped: the bridge issues a 2.0.1 id for it and sends the event,
+  and logs a warning; the CSMS then sees an Ended without a Started.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bridge.models import v16, v201
+from bridge.store import TransactionRecord
+from bridge.translate.authorize import id_tag_info
+from bridge.translate.context import StationContext
+from bridge.translate.metering import sampled_values
+from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Refuse, down, up
+
+log = logging.getLogger(__name__)
+
+ENERGY = "Energy.Active.Import.Register"
+
+
+def _status_info(reason_code: str, info: str) -> v201.StatusInfoType:
+    return v201.StatusInfoType(reasonCode=reason_code, additionalInfo=info)
+
+
+def _meter_reading(timestamp: datetime, value: int, context: str) -> v201.MeterValueType:
+    sample = v201.SampledValueType(
+        value=value, context=context, measurand=ENERGY, unitOfMeasure=v201.UnitOfMeasureType(unit="Wh")
+    )
+    return v201.MeterValueType(timestamp=timestamp, sampledValue=[sample])
+
+
+def _evse(ctx: StationContext, connector_id: int) -> v201.EVSEType | None:
+    evse = ctx.topology.to_evse(connector_id) if connector_id > 0 else None
+    return v201.EVSEType(id=evse[0], connectorId=evse[1]) if evse is not None else None
+
+
+def _record(ctx: StationContext, id16: int, connector_id: int) -> TransactionRecord:
+    record = ctx.store.by_16(ctx.station_id, id16)
+    if record is None:
+        log.warning("transactionId %s is unknown to the store; issuing a 2.0.1 id for it", id16)
+        record = ctx.store.start(ctx.station_id, connector_id, None)
+    return record
+
+
+def _event(
+    ctx: StationContext,
+    record: TransactionRecord,
+    event_type: str,
+    timestamp: datetime,
+    trigger: str,
+    seq_no: int,
+    **fields: object,
+) -> v201.TransactionEventRequest:
+    info_fields = {
+        k: fields.pop(k) for k in ("chargingState", "stoppedReason", "remoteStartId") if k in fields
+    }
+    return v201.TransactionEventRequest(
+        eventType=event_type,
+        timestamp=timestamp,
+        triggerReason=trigger,
+        seqNo=seq_no,
+        offline=True if ctx.is_offline_replay(timestamp) else None,
+        transactionInfo=v201.TransactionType(transactionId=record.id201, **info_fields),
+        **fields,
+    )
+
+
+# -- station -> CSMS -------------------------------------------------------------------------------
+
+
+@up.call("StartTransaction")
+def start_transaction(request: v16.StartTransactionRequest, ctx: StationContext) -> Outcome:
+    remote_start_id = ctx.take_remote_start(request.connectorId)
+    record = ctx.store.start(ctx.station_id, request.connectorId, remote_start_id)
+    event = _event(
+        ctx,
+        record,
+        "Started",
+        request.timestamp,
+        "RemoteStart" if remote_start_id is not None else "Authorized",
+        0,
+        remoteStartId=remote_start_id,
+        reservationId=request.reservationId,
+        evse=_evse(ctx, request.connectorId),
+        idToken=v201.IdTokenType(idToken=request.idTag, type=ctx.id_token_type),
+        meterValue=[_meter_reading(request.timestamp, request.meterStart, "Transaction.Begin")],
+    )
+    return Forward("TransactionEvent", event, note=record)
+
+
+@up.result("StartTransaction")
+def start_transaction_result(
+    answer: v201.TransactionEventResponse, request: object, ctx: StationContext, note: TransactionRecord
+) -> v16.StartTransactionResponse:
+    info = id_tag_info(answer.idTokenInfo, ctx).to_json() if answer.idTokenInfo else {"status": "Accepted"}
+    return v16.StartTransactionResponse.model_validate({"idTagInfo": info, "transactionId": note.id16})
+
+
+def transaction_update(request: v16.MeterValuesRequest, ctx: StationContext) -> Outcome | None:
+    """MeterValues that belong to a transaction as a TransactionEvent Updated, or None if none does."""
+    triggered = ctx.take_tx_trigger(request.connectorId)
+    if request.transactionId is not None:
+        record = _record(ctx, request.transactionId, request.connectorId)
+    elif triggered:
+        record = ctx.active_transaction(request.connectorId)  # type: ignore[assignment]
+        if record is None:
+            return None
+    else:
+        return None
+    readings = []
+    for reading in request.meterValue:
+        samples = sampled_values(reading.sampledValue, ctx)
+        if isinstance(samples, Refuse):
+            return samples
+        if samples:
+            readings.append(v201.MeterValueType(timestamp=reading.timestamp, sampledValue=samples))
+    if not readings:
+        return Answer(v16.MeterValuesResponse())
+    first = request.meterValue[0].sampledValue[0].context
+    trigger = (
+        "Trigger" if triggered else ctx.tables.transactions.meter_trigger.get(first, "MeterValuePeriodic")
+    )  # type: ignore[arg-type]
+    seq = ctx.store.next_seq(ctx.station_id, record.id16)
+    event = _event(
+        ctx, record, "Updated", request.meterValue[-1].timestamp, trigger, seq, meterValue=readings
+    )
+    return Forward("TransactionEvent", event)
+
+
+def charging_state_event(
+    ctx: StationContext, request: v16.StatusNotificationRequest, timestamp: datetime
+) -> BridgeCall | None:
+    """A TransactionEvent Updated when a status change during a transaction changes chargingState."""
+    state = ctx.tables.transactions.charging_state.get(request.status)
+    record = ctx.active_transaction(request.connectorId) if state is not None else None
+    if state is None or record is None or ctx.charging_states.get(request.connectorId) == state.value:
+        return None
+    ctx.charging_states[request.connectorId] = state.value
+    seq = ctx.store.next_seq(ctx.station_id, record.id16)
+    event = _event(ctx, record, "Updated", timestamp, "ChargingStateChanged", seq, chargingState=state)
+    return BridgeCall("TransactionEvent", event)
+
+
+@up.call("StopTransaction")
+def stop_transaction(request: v16.StopTransactionRequest, ctx: StationContext) -> Outcome:
+    record = ctx.store.by_16(ctx.station_id, request.transactionId)
+    connector = record.connector_id if record is not None else 0
+    record = record or _record(ctx, request.transactionId, 0)
+    stopped, trigger = ctx.tables.transactions.stop_reason[
+        request.reason or v16.StopTransactionRequestReason.Local
+    ]
+    readings = []
+    for reading in request.transactionData or []:
+        samples = sampled_values(reading.sampledValue, ctx)  # type: ignore[arg-type]
+        if isinstance(samples, Refuse):
+            return samples
+        if samples:
+            readings.append(v201.MeterValueType(timestamp=reading.timestamp, sampledValue=samples))
+    readings.append(_meter_reading(request.timestamp, request.meterStop, "Transaction.End"))
+    seq = ctx.store.next_seq(ctx.station_id, record.id16)
+    id_token = v201.IdTokenType(idToken=request.idTag, type=ctx.id_token_type) if request.idTag else None
+    event = _event(
+        ctx,
+        record,
+        "Ended",
+        request.timestamp,
+        trigger,
+        seq,
+        stoppedReason=stopped,
+        evse=_evse(ctx, connector),
+        idToken=id_token,
+        meterValue=readings,
+    )
+    ctx.store.end(ctx.station_id, record.id16)
+    ctx.charging_states.pop(connector, None)
+    return Forward("TransactionEvent", event, note=record)
+
+
+@up.result("StopTransaction")
+def stop_transaction_result(
+    answer: v201.TransactionEventResponse, request: object, ctx: StationContext, note: object
+) -> v16.StopTransactionResponse:
+    if answer.idTokenInfo is None:
+        return v16.StopTransactionResponse()
+    return v16.StopTransactionResponse.model_validate(
+        {"idTagInfo": id_tag_info(answer.idTokenInfo, ctx).to_json()}
+    )
+
+
+# -- CSMS -> station -------------------------------------------------------------------------------
+
+
+@down.call("RequestStartTransaction")
+def request_start(request: v201.RequestStartTransactionRequest, ctx: StationContext) -> Outcome:
+    def rejected(code: str, info: str) -> Answer:
+        return Answer(
+            v201.RequestStartTransactionResponse(status="Rejected", statusInfo=_status_info(code, info))
+        )
+
+    connector = None
+    if request.evseId is not None:
+        connector = ctx.topology.to_connector(request.evseId, None)
+        if connector is None:
+            return rejected("UnknownEvse", f"EVSE {request.evseId} is not in this station's topology")
+    if len(request.idToken.idToken) > 20:
+        return rejected("InvalidIdToken", "OCPP 1.6 idTags are at most 20 characters")
+    if request.chargingProfile is not None:
+        return rejected(
+            "UnsupportedRequest", "a chargingProfile in RequestStartTransaction is not translated yet"
+        )
+    ctx.expect_remote_start(connector, request.remoteStartId)
+    return Forward(
+        "RemoteStartTransaction",
+        v16.RemoteStartTransactionRequest(connectorId=connector, idTag=request.idToken.idToken),
+    )
+
+
+@down.result("RequestStartTransaction")
+def request_start_result(
+    answer: v16.RemoteStartTransactionResponse,
+    request: v201.RequestStartTransactionRequest,
+    ctx: StationContext,
+    note: object,
+) -> v201.RequestStartTransactionResponse:
+    running = None
+    if request.evseId is not None:
+        connector = ctx.topology.to_connector(request.evseId, None)
+        running = ctx.transaction_on_connector(connector) if connector is not None else None
+    return v201.RequestStartTransactionResponse(status=answer.status.value, transactionId=running)
+
+
+@down.call("RequestStopTransaction")
+def request_stop(request: v201.RequestStopTransactionRequest, ctx: StationContext) -> Outcome:
+    id16 = ctx.transaction_id_16(request.transactionId)
+    if id16 is None:
+        info = f"no ongoing transaction {request.transactionId} on this station"
+        return Answer(
+            v201.RequestStopTransactionResponse(
+                status="Rejected", statusInfo=_status_info("TxNotFound", info)
+            )
+        )
+    return Forward("RemoteStopTransaction", v16.RemoteStopTransactionRequest(transactionId=id16))
+
+
+@down.result("RequestStopTransaction")
+def request_stop_result(
+    answer: v16.RemoteStopTransactionResponse, request: object, ctx: StationContext, note: object
+) -> v201.RequestStopTransactionResponse:
+    return v201.RequestStopTransactionResponse(status=answer.status.value)
