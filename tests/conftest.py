@@ -128,6 +128,7 @@ class CsmsServer:
     requests: list[web.Request] = field(default_factory=list)
     refuse_with: int | None = None
     authorize_answer: dict[str, Any] | None = None
+    logs: dict[str, list[tuple[str, list[Any]]]] = field(default_factory=dict)
     runner: web.AppRunner | None = None
 
     async def wait_for(self, station_id: str, wait: float = 5) -> Csms:
@@ -153,7 +154,8 @@ async def start_csms(
         ws = web.WebSocketResponse(protocols=("ocpp2.0.1",))
         await ws.prepare(request)
         station_id = request.match_info["station"]
-        csms = csms_factory(station_id, Connection(ws, []))
+        # one frame log per station id, kept across its reconnections
+        csms = csms_factory(station_id, Connection(ws, server.logs.setdefault(station_id, [])))
         if server.authorize_answer is not None:
             csms.authorize_answer = server.authorize_answer
         server.stations[station_id] = csms

@@ -51,7 +51,12 @@ def test_missing_csms_url_says_how_to_set_it() -> None:
 
 async def test_run_serves_stations_logs_json_and_drains_on_sigterm(csms: CsmsServer) -> None:
     port = free_port()
-    env = {**os.environ, "BRIDGE_CSMS_URL": csms.url, "BRIDGE_DRAIN_TIMEOUT": "5", "BRIDGE_STORE_URL": "memory:"}
+    env = {
+        **os.environ,
+        "BRIDGE_CSMS_URL": csms.url,
+        "BRIDGE_DRAIN_TIMEOUT": "5",
+        "BRIDGE_STORE_URL": "memory:",
+    }
     process = await asyncio.create_subprocess_exec(
         *BRIDGE, "--host", "127.0.0.1", "--port", str(port), env=env, stderr=asyncio.subprocess.PIPE
     )

@@ -1,0 +1,381 @@
+"""A whole charging session through the bridge, with real `ocpp` peers, restarts and a shared store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from ocpp.routing import after, on
+from ocpp.v16 import call as call16
+from ocpp.v16 import call_result as result16
+from ocpp.v201 import call as call201
+
+from bridge.store import MemoryStore, TransactionStore, open_store
+from tests.conftest import Connection, CsmsServer, Station, connect_station, eventually, run_bridge
+from tests.schemas import assert_frame_valid
+
+T0 = "2026-05-01T10:00:00Z"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A real Redis server on a free loopback port (Debian's redis-server; .ci/run installs it)."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is not installed: apt-get install redis-server (.ci/run does)"
+    port = free_port()
+    with tempfile.TemporaryDirectory() as workdir:
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+                    break
+                import time
+
+                time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+def stores(tmp_path: Path, redis_url: str) -> dict[str, TransactionStore]:
+    return {
+        "memory": MemoryStore(),
+        "sqlite": open_store(f"sqlite:///{tmp_path}/store.sqlite3"),
+        "redis": open_store(redis_url),
+    }
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_every_store_keeps_ids_and_sequence_numbers(tmp_path: Path, redis_url: str, kind: str) -> None:
+    store = stores(tmp_path, redis_url)[kind]
+    station = f"CP-{kind}-{os.getpid()}-{datetime.now().timestamp()}"
+    first = store.start(station, 1, 77)
+    second = store.start(station, 2, None)
+    assert first.id16 != second.id16 and first.id201 != second.id201
+    assert store.by_16(station, first.id16) == first
+    assert store.by_201(station, second.id201) == second
+    assert [store.next_seq(station, first.id16) for _ in range(3)] == [1, 2, 3]
+    store.end(station, first.id16)
+    assert [r.id16 for r in store.active(station)] == [second.id16]
+    assert store.by_16(station, first.id16).ended  # type: ignore[union-attr]
+    assert store.by_16("someone-else", first.id16) is None
+    store.close()
+
+
+def test_the_sqlite_store_survives_reopening(tmp_path: Path) -> None:
+    path = f"sqlite:///{tmp_path}/store.sqlite3"
+    store = open_store(path)
+    record = store.start("CP-1", 1, None)
+    store.next_seq("CP-1", record.id16)
+    store.close()
+    reopened = open_store(path)
+    assert reopened.active("CP-1") == [record]
+    assert reopened.next_seq("CP-1", record.id16) == 2
+
+
+class ChargingStation(Station):
+    """A 1.6 charger that starts a transaction when told to remotely and stops when told to."""
+
+    def __init__(self, station_id: str, connection: Connection) -> None:
+        super().__init__(station_id, connection)
+        self.transaction_id: int | None = None
+        self.started = asyncio.Event()
+        self.stopped = asyncio.Event()
+
+    @on("RemoteStartTransaction")
+    def on_remote_start(
+        self, id_tag: str, connector_id: int | None = None, **_: Any
+    ) -> result16.RemoteStartTransaction:
+        return result16.RemoteStartTransaction(status="Accepted")
+
+    @after("RemoteStartTransaction")
+    async def start_charging(self, id_tag: str, connector_id: int | None = None, **_: Any) -> None:
+        answer = await self.call(
+            call16.StartTransaction(
+                connector_id=connector_id or 1, id_tag=id_tag, meter_start=1000, timestamp=T0
+            )
+        )
+        self.transaction_id = answer.transaction_id
+        self.started.set()
+
+    @on("RemoteStopTransaction")
+    def on_remote_stop(self, transaction_id: int) -> result16.RemoteStopTransaction:
+        ok = transaction_id == self.transaction_id
+        return result16.RemoteStopTransaction(status="Accepted" if ok else "Rejected")
+
+    @after("RemoteStopTransaction")
+    async def stop_charging(self, transaction_id: int) -> None:
+        await self.call(
+            call16.StopTransaction(
+                meter_stop=4500,
+                timestamp="2026-05-01T11:00:00Z",
+                transaction_id=transaction_id,
+                reason="Remote",
+                transaction_data=[
+                    {
+                        "timestamp": "2026-05-01T10:30:00Z",
+                        "sampledValue": [
+                            {"value": "2800", "measurand": "Energy.Active.Import.Register", "unit": "Wh"}
+                        ],
+                    },
+                    {"timestamp": "2026-05-01T10:45:00Z", "sampledValue": []},  # empty: 2.0.1 cannot carry it
+                ],
+            )
+        )
+        self.stopped.set()
+
+    @on("TriggerMessage")
+    def on_trigger(self, requested_message: str, connector_id: int | None = None) -> result16.TriggerMessage:
+        return result16.TriggerMessage(status="Accepted")
+
+    @after("TriggerMessage")
+    async def triggered(self, requested_message: str, connector_id: int | None = None) -> None:
+        if requested_message == "MeterValues":  # a triggered reading, without transactionId, as 1.6 allows
+            reading = {
+                "timestamp": "2026-05-01T10:40:00Z",
+                "sampledValue": [{"value": "3100", "context": "Trigger"}],
+            }
+            await self.call(call16.MeterValues(connector_id=connector_id or 1, meter_value=[reading]))
+
+
+def events(csms: CsmsServer, station_id: str) -> list[dict[str, Any]]:
+    frames = csms.stations[station_id].received_calls("TransactionEvent")
+    for frame in frames:
+        assert_frame_valid("2.0.1", frame)
+    return [frame[3] for frame in frames]
+
+
+async def test_a_whole_remote_session_reaches_the_csms_as_one_coherent_transaction(csms: CsmsServer) -> None:
+    async with (
+        run_bridge(csms_url=csms.url) as bridge,
+        connect_station(bridge.url("CP-SESSION"), factory=ChargingStation) as station,
+    ):
+        server_side = await csms.wait_for("CP-SESSION")
+        await station.call(call16.BootNotification(charge_point_vendor="ACME", charge_point_model="W-11"))
+        authorized = await station.call(call16.Authorize(id_tag="04A2B3C4D5"))
+        assert authorized.id_tag_info["status"] == "Accepted"
+        started = await server_side.call(
+            call201.RequestStartTransaction(
+                id_token={"id_token": "04A2B3C4D5", "type": "ISO14443"}, remote_start_id=4711, evse_id=1
+            )
+        )
+        assert started.status == "Accepted"
+        await asyncio.wait_for(station.started.wait(), 5)
+        await station.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Charging"))
+        await station.call(
+            call16.MeterValues(
+                connector_id=1,
+                transaction_id=station.transaction_id,
+                meter_value=[
+                    {
+                        "timestamp": "2026-05-01T10:15:00Z",
+                        "sampledValue": [{"value": "1800", "context": "Sample.Periodic"}],
+                    }
+                ],
+            )
+        )
+        await station.call(
+            call16.StatusNotification(connector_id=1, error_code="NoError", status="SuspendedEV")
+        )
+        tx_id = events(csms, "CP-SESSION")[0]["transactionInfo"]["transactionId"]
+        trigger = await server_side.call(
+            call201.TriggerMessage(requested_message="TransactionEvent", evse={"id": 1})
+        )
+        assert trigger.status == "Accepted"
+        await eventually(lambda: len(events(csms, "CP-SESSION")) == 5)
+        stopped = await server_side.call(call201.RequestStopTransaction(transaction_id=tx_id))
+        assert stopped.status == "Accepted"
+        await asyncio.wait_for(station.stopped.wait(), 5)
+        await eventually(lambda: len(events(csms, "CP-SESSION")) == 6)
+
+    sequence = events(csms, "CP-SESSION")
+    assert [e["seqNo"] for e in sequence] == list(range(6))
+    assert [e["eventType"] for e in sequence] == [
+        "Started",
+        "Updated",
+        "Updated",
+        "Updated",
+        "Updated",
+        "Ended",
+    ]
+    assert {e["transactionInfo"]["transactionId"] for e in sequence} == {tx_id}
+    assert [e["triggerReason"] for e in sequence] == [
+        "RemoteStart",
+        "ChargingStateChanged",
+        "MeterValuePeriodic",
+        "ChargingStateChanged",
+        "Trigger",
+        "RemoteStop",
+    ]
+    first, charging, periodic, suspended, triggered, ended = sequence
+    assert first["transactionInfo"]["remoteStartId"] == 4711
+    assert first["idToken"] == {"idToken": "04A2B3C4D5", "type": "ISO14443"}
+    assert first["evse"] == {"id": 1, "connectorId": 1}
+    assert first["meterValue"][0]["sampledValue"][0] == {
+        "value": 1000,
+        "context": "Transaction.Begin",
+        "measurand": "Energy.Active.Import.Register",
+        "unitOfMeasure": {"unit": "Wh"},
+    }
+    assert first["offline"] is True  # T0 lies months before the bridge's clock: a replay
+    assert charging["transactionInfo"]["chargingState"] == "Charging"
+    assert periodic["meterValue"][0]["sampledValue"] == [{"value": 1800, "context": "Sample.Periodic"}]
+    assert suspended["transactionInfo"]["chargingState"] == "SuspendedEV"
+    assert triggered["meterValue"][0]["sampledValue"][0]["value"] == 3100
+    assert ended["transactionInfo"]["stoppedReason"] == "Remote"
+    assert [m["sampledValue"][0]["value"] for m in ended["meterValue"]] == [2800, 4500]
+    assert ended["meterValue"][-1]["sampledValue"][0]["context"] == "Transaction.End"
+    # the station saw its own 1.6 integer id in RemoteStopTransaction
+    remote_stop = [
+        f for d, f in station.frames if d == "received" and f[0] == 2 and f[2] == "RemoteStopTransaction"
+    ]
+    assert remote_stop[0][3] == {"transactionId": station.transaction_id}
+
+
+async def test_old_transaction_messages_go_up_as_offline(csms: CsmsServer) -> None:
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+    just_now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    async with run_bridge(csms_url=csms.url) as bridge, connect_station(bridge.url("CP-OFF")) as station:
+        old = await station.call(
+            call16.StartTransaction(connector_id=2, id_tag="A", meter_start=0, timestamp=an_hour_ago)
+        )
+        await station.call(
+            call16.StopTransaction(meter_stop=10, timestamp=just_now, transaction_id=old.transaction_id)
+        )
+    started, ended = events(csms, "CP-OFF")
+    assert started["offline"] is True
+    assert "offline" not in ended
+    assert (started["seqNo"], ended["seqNo"]) == (0, 1)
+    assert ended["triggerReason"] == "StopAuthorized" and ended["transactionInfo"]["stoppedReason"] == "Local"
+
+
+async def test_unknown_2_0_1_transaction_id_is_rejected_without_asking_the_station(csms: CsmsServer) -> None:
+    async with (
+        run_bridge(csms_url=csms.url) as bridge,
+        connect_station(bridge.url("CP-UNK"), factory=ChargingStation) as station,
+    ):
+        server_side = await csms.wait_for("CP-UNK")
+        answer = await server_side.call(call201.RequestStopTransaction(transaction_id="no-such-transaction"))
+        assert (answer.status, answer.status_info["reason_code"]) == ("Rejected", "TxNotFound")
+        assert not [f for d, f in station.frames if d == "received" and f[0] == 2]
+
+
+# -- restarts and replicas: real bridge processes ------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def bridge_process(
+    csms_url: str, store_url: str
+) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "BRIDGE_CSMS_URL": csms_url,
+        "BRIDGE_STORE_URL": store_url,
+        "BRIDGE_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bridge.cli", "--host", "127.0.0.1", "--port", str(port), env=env
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                with contextlib.suppress(aiohttp.ClientConnectionError):
+                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                        if response.status == 200:
+                            break
+                await asyncio.sleep(0.05)
+        yield f"ws://127.0.0.1:{port}", process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def start_on(url: str, station_id: str) -> int:
+    async with connect_station(f"{url}/{station_id}", station_id) as station:
+        answer = await station.call(
+            call16.StartTransaction(connector_id=1, id_tag="CARD", meter_start=100, timestamp=T0)
+        )
+        await station.call(
+            call16.MeterValues(
+                connector_id=1,
+                transaction_id=answer.transaction_id,
+                meter_value=[{"timestamp": T0, "sampledValue": [{"value": "150"}]}],
+            )
+        )
+        return answer.transaction_id
+
+
+async def stop_on(url: str, station_id: str, transaction_id: int) -> None:
+    async with connect_station(f"{url}/{station_id}", station_id) as station:
+        await station.call(
+            call16.StopTransaction(meter_stop=900, timestamp=T0, transaction_id=transaction_id)
+        )
+
+
+def assert_one_transaction(csms: CsmsServer, station_id: str) -> None:
+    sequence = events(csms, station_id)
+    assert [e["eventType"] for e in sequence] == ["Started", "Updated", "Ended"]
+    assert [e["seqNo"] for e in sequence] == [0, 1, 2]
+    assert len({e["transactionInfo"]["transactionId"] for e in sequence}) == 1
+
+
+async def test_a_bridge_restart_mid_session_still_closes_the_transaction(
+    csms: CsmsServer, tmp_path: Path
+) -> None:
+    store = f"sqlite:///{tmp_path}/bridge.sqlite3"
+    async with bridge_process(csms.url, store) as (url, process):
+        transaction_id = await start_on(url, "CP-RESTART")
+        process.send_signal(signal.SIGKILL)  # no drain, no goodbye: the store must already hold it
+        await process.wait()
+    async with bridge_process(csms.url, store) as (url, _):
+        await stop_on(url, "CP-RESTART", transaction_id)
+    assert_one_transaction(csms, "CP-RESTART")
+
+
+async def test_two_bridges_sharing_redis_continue_each_others_transactions(
+    csms: CsmsServer, redis_url: str
+) -> None:
+    async with (
+        bridge_process(csms.url, redis_url) as (first, _),
+        bridge_process(csms.url, redis_url) as (second, _),
+    ):
+        transaction_id = await start_on(first, "CP-REPLICA")
+        await stop_on(second, "CP-REPLICA", transaction_id)  # the station reconnected to the other replica
+    assert_one_transaction(csms, "CP-REPLICA")
