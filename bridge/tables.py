@@ -123,6 +123,8 @@ class Tables:
     authorization_status: dict[v201.AuthorizationStatusEnumType, v16.AuthorizeResponseIdTagInfoStatus]
     transactions: TransactionTable
     hints: dict[str, str]  # a rejected value -> a hint for the sender (e.g. a name 2.0.1 changed)
+    commands: CommandTable
+    configuration: ConfigurationTable
 
 
 def _load_errors() -> ErrorTable:
@@ -235,6 +237,127 @@ def _load_metering() -> MeteringTable:
     )
 
 
+@dataclass(frozen=True)
+class CommandTable:
+    """Values of the CSMS's commands that differ in 1.6: mappings/commands.toml, smart_charging.toml
+    and local_list.toml (bridge/translate/commands.py, smart_charging.py, local_list.py)."""
+
+    reset_type: dict[v201.ResetEnumType, v16.ResetRequestType]
+    unlock_status: dict[v16.UnlockConnectorResponseStatus, v201.UnlockStatusEnumType]
+    # None: 1.6 has no such purpose
+    profile_purpose: dict[
+        v201.ChargingProfilePurposeEnumType,
+        v16.SetChargingProfileRequestCsChargingProfilesChargingProfilePurpose | None,
+    ]
+    profile_status: dict[v16.SetChargingProfileResponseStatus, v201.ChargingProfileStatusEnumType]
+    local_list_status: dict[v16.SendLocalListResponseStatus, v201.SendLocalListStatusEnumType]
+
+
+def _load_commands() -> CommandTable:
+    commands = read_table("commands.toml")
+    charging = read_table("smart_charging.toml")
+    return CommandTable(
+        reset_type=enum_map(
+            commands["reset_type"], "commands.toml", v201.ResetEnumType, v16.ResetRequestType
+        ),
+        unlock_status=enum_map(
+            commands["unlock_status"],
+            "commands.toml",
+            v16.UnlockConnectorResponseStatus,
+            v201.UnlockStatusEnumType,
+        ),
+        profile_purpose=enum_map(
+            charging["purpose"],
+            "smart_charging.toml",
+            v201.ChargingProfilePurposeEnumType,
+            v16.SetChargingProfileRequestCsChargingProfilesChargingProfilePurpose,
+            empty_is_none=True,
+        ),
+        profile_status=enum_map(
+            charging["profile_status"],
+            "smart_charging.toml",
+            v16.SetChargingProfileResponseStatus,
+            v201.ChargingProfileStatusEnumType,
+        ),
+        local_list_status=enum_map(
+            read_table("local_list.toml")["send_status"],
+            "local_list.toml",
+            v16.SendLocalListResponseStatus,
+            v201.SendLocalListStatusEnumType,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ConfigVariable:
+    """A 2.0.1 variable the bridge can answer for: a 1.6 configuration key, or a value of its own."""
+
+    component: str
+    variable: str
+    instance: str | None  # the variable's instance
+    data_type: v201.DataEnumType
+    key: str | None = None  # the 1.6 configuration key
+    value: str | None = None  # answered by the bridge itself (read-only) when there is no key
+
+
+@dataclass(frozen=True)
+class ConfigurationTable:
+    """mappings/configuration.toml (bridge/translate/configuration.py)."""
+
+    vendor_component: str  # every 1.6 key by its raw name, as a variable of this component
+    variables: dict[tuple[str, str, str | None], ConfigVariable]  # (component, variable, instance)
+    by_key: dict[str, ConfigVariable]  # 1.6 key, lower case (1.6 keys are case-insensitive)
+    components: frozenset[str]
+    change_status: dict[v16.ChangeConfigurationResponseStatus, v201.SetVariableStatusEnumType]
+
+
+def _config_variable(at: str, row: Any, key: str | None) -> ConfigVariable:
+    where = "configuration.toml"
+    allowed = {"component", "variable", "instance", "type"} | ({"value"} if key is None else set())
+    _check(isinstance(row, dict) and set(row) <= allowed, where, f"{at}: fields are {sorted(allowed)}")
+    names = [row.get("component"), row.get("variable"), row.get("instance", "-")]
+    _check(all(isinstance(n, str) and 0 < len(n) <= 50 for n in names), where, f"{at}: names of 1-50 chars")
+    try:
+        data_type = v201.DataEnumType(row.get("type"))
+    except ValueError as exc:
+        raise TableError(f"mappings/{where}: {at}.type: {exc}") from exc
+    value = row.get("value")
+    if key is None:
+        _check(isinstance(value, str) and len(value) <= 2500, where, f"{at}: value must be a string")
+    else:
+        _check(0 < len(key) <= 50, where, f"keys.{key}: a 1.6 key has 1 to 50 characters")
+    return ConfigVariable(row["component"], row["variable"], row.get("instance"), data_type, key, value)
+
+
+def _load_configuration() -> ConfigurationTable:
+    raw = read_table("configuration.toml")
+    where = "configuration.toml"
+    vendor = raw.get("vendor_component")
+    _check(isinstance(vendor, str) and 0 < len(vendor) <= 50, where, "vendor_component: 1 to 50 characters")
+    rows = [(f"keys.{k}", k, v) for k, v in raw["keys"].items()]
+    rows += [(f"bridge[{i}]", None, v) for i, v in enumerate(raw.get("bridge", []))]
+    variables: dict[tuple[str, str, str | None], ConfigVariable] = {}
+    by_key: dict[str, ConfigVariable] = {}
+    for at, key, row in rows:
+        entry = _config_variable(at, row, key)
+        ident = (entry.component, entry.variable, entry.instance)
+        _check(ident not in variables, where, f"{at}: {'.'.join(n for n in ident if n)} is listed twice")
+        _check(entry.component != vendor, where, f"{at}: {vendor} is the vendor_component")
+        variables[ident] = entry
+        if key is not None:
+            _check(key.lower() not in by_key, where, f"{at}: the 1.6 key is listed twice")
+            by_key[key.lower()] = entry
+    return ConfigurationTable(
+        vendor_component=vendor,
+        variables=variables,
+        by_key=by_key,
+        components=frozenset(c for c, _, _ in variables),
+        change_status=enum_map(
+            raw["change_status"], where, v16.ChangeConfigurationResponseStatus, v201.SetVariableStatusEnumType
+        ),
+    )
+
+
 def _actions(raw: dict[str, Any], key: str) -> frozenset[str]:
     names = frozenset(raw.get(key, []))
     for name in names:
@@ -267,4 +390,6 @@ def load_tables() -> Tables:
         ),
         transactions=_load_transactions(),
         hints=dict(read_table("errors.toml").get("hints", {})),
+        commands=_load_commands(),
+        configuration=_load_configuration(),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,21 +23,33 @@ def schema(version: str, action: str, response: bool = False) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def _decimal(data: Any) -> Any:
+    """JSON with fractional numbers as Decimal: 1.6 `multipleOf: 0.1` holds exactly only in decimal
+    (21.4 / 0.1 is 213.99999999999997 in binary); the `ocpp` package validates the same way."""
+    return json.loads(json.dumps(data), parse_float=Decimal)
+
+
 @cache
 def _validator(version: str, action: str, response: bool) -> jsonschema.protocols.Validator:
     s = schema(version, action, response)
+    if version == "1.6":
+        s = _decimal(s)
     cls = jsonschema.Draft4Validator if version == "1.6" else jsonschema.Draft6Validator
     return cls(s, format_checker=cls.FORMAT_CHECKER)
 
 
 def assert_valid(version: str, action: str, payload: dict[str, Any], response: bool = False) -> None:
     """Fail with the schema's own message if payload is not valid for `action` in `version`."""
+    if version == "1.6":
+        payload = _decimal(payload)
     errors = sorted(_validator(version, action, response).iter_errors(payload), key=str)
     kind = "response" if response else "request"
     assert not errors, f"{version} {action} {kind} breaks the official schema: {errors[0].message}\n{payload}"
 
 
 def is_valid(version: str, action: str, payload: dict[str, Any], response: bool = False) -> bool:
+    if version == "1.6":
+        payload = _decimal(payload)
     return _validator(version, action, response).is_valid(payload)
 
 

@@ -1,0 +1,318 @@
+"""The device model, CSMS (2.0.1) -> station (1.6): GetVariables, SetVariables and GetBaseReport
+through GetConfiguration and ChangeConfiguration. Table: mappings/configuration.toml.
+
+Which 1.6 key a 2.0.1 variable is:
+- a standard key is the component/variable (and variable instance) the table gives it, e.g.
+  OCPPCommCtrlr.HeartbeatInterval = HeartbeatInterval, SampledDataCtrlr.TxUpdatedInterval =
+  MeterValueSampleInterval;
+- any key, standard or vendor-specific, is also the variable of that exact name on the vendor
+  component (`OCPP16`): {component: {name: "OCPP16"}, variable: {name: "<1.6 key>"}};
+- a few variables are answered by the bridge itself, read-only (the table's [[bridge]] rows:
+  DeviceDataCtrlr.ItemsPerMessage[SetVariables] = 1, see SetVariables).
+A component the table does not know (or a known one with an instance or an EVSE) is
+UnknownComponent, a variable it does not know on a known component UnknownVariable; an
+attributeType other than Actual (1.6 keys have only a value) NotSupportedAttributeType. These are
+answered by the bridge; every request item gets exactly one result, echoing its component,
+variable and attributeType.
+
+- GetVariables: one GetConfiguration with every key needed (nothing is sent when none is). A key
+  in the answer -> Accepted with its value ("" when the station has none); a key the station does
+  not return -> UnknownVariable.
+- SetVariables: 1.6 ChangeConfiguration sets one key per call and the bridge makes one call per
+  CSMS call, so the first item that needs the station goes down as ChangeConfiguration {key,
+  value}; any further such item is answered Rejected (reasonCode TooManyElements), as the bridge
+  announces with DeviceDataCtrlr.ItemsPerMessage[SetVariables] = 1. A value longer than 1.6's 500
+  characters is Rejected (TooLargeElement). Answer: Accepted, Rejected, RebootRequired as they are;
+  1.6 NotSupported (no such key) -> UnknownVariable.
+- GetBaseReport: ConfigurationInventory (the keys that are not read-only) and FullInventory (every
+  key, and the bridge's own variables) are answered from GetConfiguration: GetBaseReportResponse
+  Accepted, then NotifyReport frames (requestId, generatedAt, seqNo from 0, tbc on all but the
+  last; at most REPORT_CHUNK variables each), a key as its standard variable or else under the
+  vendor component, with mutability from `readonly`. Nothing to report: EmptyResultSet.
+  SummaryInventory (components and their state) has no 1.6 source: NotSupported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bridge.models import v16, v201
+from bridge.tables import ConfigurationTable, ConfigVariable
+from bridge.translate.context import StationContext
+from bridge.translate.local_answer import UNSUPPORTED, info
+from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Reply, down
+
+VALUE_LENGTH = 500  # 1.6 ChangeConfiguration.value maxLength
+REPORT_CHUNK = 25  # variables per NotifyReport
+ACTUAL = v201.AttributeEnumType.Actual
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a requested variable is: a 1.6 key to ask the station for, or the bridge's own value."""
+
+    key: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    status: str  # UnknownComponent or UnknownVariable (same names in Get- and SetVariableStatus)
+    status_info: v201.StatusInfoType
+
+
+def locate(
+    component: v201.ComponentType, variable: v201.VariableType, table: ConfigurationTable
+) -> Target | Unknown:
+    vendor = table.vendor_component
+    if component.instance is not None or component.evse is not None:
+        text = f"this station has no {component.name} component with an instance or an EVSE"
+        return Unknown("UnknownComponent", info("NotFound", text))
+    if component.name == vendor:
+        if variable.instance is not None:
+            return Unknown(
+                "UnknownVariable", info("NotFound", "OCPP 1.6 configuration keys have no instance")
+            )
+        return Target(key=variable.name)
+    if component.name not in table.components:
+        text = (
+            f"no OCPP 1.6 configuration key is mapped to component {component.name}; any 1.6 key is "
+            f"reachable as a variable of component {vendor}"
+        )
+        return Unknown("UnknownComponent", info("NotFound", text))
+    entry = table.variables.get((component.name, variable.name, variable.instance))
+    if entry is None:
+        name = variable.name if variable.instance is None else f"{variable.name}[{variable.instance}]"
+        text = f"no OCPP 1.6 configuration key is mapped to {component.name}.{name}"
+        return Unknown("UnknownVariable", info("NotFound", text))
+    return Target(key=entry.key, value=entry.value)
+
+
+def _not_actual(attribute: v201.AttributeEnumType) -> v201.StatusInfoType:
+    return info("UnsupportedParam", f"OCPP 1.6 keys have only an Actual value, no {attribute.value}")
+
+
+# -- GetVariables ----------------------------------------------------------------------------------
+
+
+def _get_result(data: v201.GetVariableDataType, status: str, **fields: Any) -> v201.GetVariableResultType:
+    return v201.GetVariableResultType(
+        attributeStatus=status,
+        attributeType=data.attributeType,
+        component=data.component,
+        variable=data.variable,
+        **fields,
+    )
+
+
+GetPlan = tuple[tuple[v201.GetVariableDataType, v201.GetVariableResultType | str], ...]
+
+
+def _get_locally(
+    data: v201.GetVariableDataType, table: ConfigurationTable
+) -> v201.GetVariableResultType | str:
+    """The result the bridge gives itself, or the 1.6 key to read."""
+    if data.attributeType not in (None, ACTUAL):
+        return _get_result(
+            data, "NotSupportedAttributeType", attributeStatusInfo=_not_actual(data.attributeType)
+        )
+    target = locate(data.component, data.variable, table)
+    if isinstance(target, Unknown):
+        return _get_result(data, target.status, attributeStatusInfo=target.status_info)
+    if target.key is None:
+        return _get_result(data, "Accepted", attributeValue=target.value)
+    return target.key
+
+
+@down.call("GetVariables")
+def get_variables(request: v201.GetVariablesRequest, ctx: StationContext) -> Outcome:
+    table = ctx.tables.configuration
+    plan = [(data, _get_locally(data, table)) for data in request.getVariableData]
+    keys = list(dict.fromkeys(step for _, step in plan if isinstance(step, str)))
+    if not keys:
+        return Answer(v201.GetVariablesResponse(getVariableResult=[step for _, step in plan]))
+    return Forward("GetConfiguration", v16.GetConfigurationRequest(key=keys), note=tuple(plan))
+
+
+@down.result("GetVariables")
+def get_variables_result(
+    answer: v16.GetConfigurationResponse, request: object, ctx: StationContext, note: GetPlan
+) -> v201.GetVariablesResponse:
+    found = {entry.key.lower(): entry for entry in answer.configurationKey or []}
+    results = []
+    for data, step in note:
+        if not isinstance(step, str):
+            results.append(step)
+        elif (entry := found.get(step.lower())) is not None:
+            results.append(_get_result(data, "Accepted", attributeValue=entry.value or ""))
+        else:
+            text = f"the station does not report OCPP 1.6 configuration key {step}"
+            results.append(_get_result(data, "UnknownVariable", attributeStatusInfo=info("NotFound", text)))
+    return v201.GetVariablesResponse(getVariableResult=results)
+
+
+# -- SetVariables ----------------------------------------------------------------------------------
+
+
+def _set_result(
+    data: v201.SetVariableDataType, status: str, status_info: v201.StatusInfoType | None = None
+) -> v201.SetVariableResultType:
+    return v201.SetVariableResultType(
+        attributeStatus=status,
+        attributeStatusInfo=status_info,
+        attributeType=data.attributeType,
+        component=data.component,
+        variable=data.variable,
+    )
+
+
+def _set_locally(
+    data: v201.SetVariableDataType, table: ConfigurationTable
+) -> v201.SetVariableResultType | str:
+    """The result the bridge gives itself, or the 1.6 key to change."""
+    if data.attributeType not in (None, ACTUAL):
+        return _set_result(data, "NotSupportedAttributeType", _not_actual(data.attributeType))
+    target = locate(data.component, data.variable, table)
+    if isinstance(target, Unknown):
+        return _set_result(data, target.status, target.status_info)
+    if target.key is None:
+        return _set_result(
+            data, "Rejected", info("ReadOnly", "the bridge sets this variable, not the station")
+        )
+    if len(data.attributeValue) > VALUE_LENGTH:
+        text = f"an OCPP 1.6 configuration value has at most {VALUE_LENGTH} characters"
+        return _set_result(data, "Rejected", info("TooLargeElement", text))
+    return target.key
+
+
+SetPlan = tuple[tuple[v201.SetVariableDataType, v201.SetVariableResultType | str], ...]
+
+
+@down.call("SetVariables")
+def set_variables(request: v201.SetVariablesRequest, ctx: StationContext) -> Outcome:
+    plan: list[tuple[v201.SetVariableDataType, v201.SetVariableResultType | str]] = []
+    forwarded: tuple[str, str] | None = None
+    for data in request.setVariableData:
+        step = _set_locally(data, ctx.tables.configuration)
+        if isinstance(step, str) and forwarded is not None:
+            text = (
+                "OCPP 1.6 changes one configuration key per call: send one SetVariables per variable "
+                "(DeviceDataCtrlr.ItemsPerMessage[SetVariables] is 1)"
+            )
+            step = _set_result(data, "Rejected", info("TooManyElements", text))
+        elif isinstance(step, str):
+            forwarded = (step, data.attributeValue)
+        plan.append((data, step))
+    if forwarded is None:
+        return Answer(v201.SetVariablesResponse(setVariableResult=[step for _, step in plan]))
+    key, value = forwarded
+    return Forward(
+        "ChangeConfiguration", v16.ChangeConfigurationRequest(key=key, value=value), note=tuple(plan)
+    )
+
+
+@down.result("SetVariables")
+def set_variables_result(
+    answer: v16.ChangeConfigurationResponse, request: object, ctx: StationContext, note: SetPlan
+) -> v201.SetVariablesResponse:
+    status = ctx.tables.configuration.change_status[answer.status]
+    results = []
+    for data, step in note:
+        if not isinstance(step, str):
+            results.append(step)
+        elif answer.status is v16.ChangeConfigurationResponseStatus.NotSupported:
+            text = f"the station answered NotSupported: it has no OCPP 1.6 configuration key {step}"
+            results.append(_set_result(data, status, info("NotFound", text)))
+        else:
+            results.append(_set_result(data, status))
+    return v201.SetVariablesResponse(setVariableResult=results)
+
+
+# -- GetBaseReport ---------------------------------------------------------------------------------
+
+
+@down.call("GetBaseReport")
+def get_base_report(request: v201.GetBaseReportRequest, ctx: StationContext) -> Outcome:
+    if request.reportBase is v201.ReportBaseEnumType.SummaryInventory:
+        text = "OCPP 1.6 has no component inventory; ConfigurationInventory and FullInventory are available"
+        return Answer(v201.GetBaseReportResponse(status="NotSupported", statusInfo=info(UNSUPPORTED, text)))
+    return Forward("GetConfiguration", v16.GetConfigurationRequest())
+
+
+def _report(
+    component: str,
+    variable: str,
+    instance: str | None,
+    data_type: v201.DataEnumType,
+    value: str | None,
+    readonly: bool,
+) -> v201.ReportDataType:
+    return v201.ReportDataType(
+        component=v201.ComponentType(name=component),
+        variable=v201.VariableType(name=variable, instance=instance),
+        variableAttribute=[
+            v201.VariableAttributeType(
+                type=ACTUAL, value=value, mutability="ReadOnly" if readonly else "ReadWrite"
+            )
+        ],
+        variableCharacteristics=v201.VariableCharacteristicsType(
+            dataType=data_type, supportsMonitoring=False
+        ),
+    )
+
+
+def report_data(
+    keys: Iterable[v16.GetConfigurationResponseConfigurationKey], table: ConfigurationTable, full: bool
+) -> list[v201.ReportDataType]:
+    """The station's keys (all of them, or only the writable ones) as 2.0.1 report data."""
+    rows: dict[tuple[str, str, str | None], v201.ReportDataType] = {}
+    for key in keys:
+        if key.readonly and not full:
+            continue
+        entry: ConfigVariable | None = table.by_key.get(key.key.lower())
+        if entry is None:
+            ident = (table.vendor_component, key.key, None)
+            data_type = v201.DataEnumType.string
+        else:
+            ident = (entry.component, entry.variable, entry.instance)
+            data_type = entry.data_type
+        rows.setdefault(ident, _report(*ident, data_type, key.value, key.readonly))
+    if full:
+        for own in table.variables.values():
+            if own.key is None:
+                rows.setdefault(
+                    (own.component, own.variable, own.instance),
+                    _report(own.component, own.variable, own.instance, own.data_type, own.value, True),
+                )
+    return list(rows.values())
+
+
+@down.result("GetBaseReport")
+def get_base_report_result(
+    answer: v16.GetConfigurationResponse,
+    request: v201.GetBaseReportRequest,
+    ctx: StationContext,
+    note: object,
+) -> Reply:
+    full = request.reportBase is v201.ReportBaseEnumType.FullInventory
+    rows = report_data(answer.configurationKey or [], ctx.tables.configuration, full)
+    if not rows:
+        return Reply(v201.GetBaseReportResponse(status="EmptyResultSet"))
+    chunks = [rows[i : i + REPORT_CHUNK] for i in range(0, len(rows), REPORT_CHUNK)]
+    generated = ctx.now()
+    reports = tuple(
+        BridgeCall(
+            "NotifyReport",
+            v201.NotifyReportRequest(
+                requestId=request.requestId,
+                generatedAt=generated,
+                reportData=chunk,
+                seqNo=seq,
+                tbc=seq < len(chunks) - 1,
+            ),
+        )
+        for seq, chunk in enumerate(chunks)
+    )
+    return Reply(v201.GetBaseReportResponse(status="Accepted"), calls_to_sender=reports)
