@@ -379,3 +379,32 @@ async def test_two_bridges_sharing_redis_continue_each_others_transactions(
         transaction_id = await start_on(first, "CP-REPLICA")
         await stop_on(second, "CP-REPLICA", transaction_id)  # the station reconnected to the other replica
     assert_one_transaction(csms, "CP-REPLICA")
+
+
+def test_remote_start_carries_a_tx_profile_the_way_1_6_takes_it() -> None:
+    from tests.command_peers import down, engine
+
+    bridge = engine()
+    profile = {
+        "id": 9,
+        "stackLevel": 0,
+        "chargingProfilePurpose": "TxProfile",
+        "chargingProfileKind": "Relative",
+        "chargingSchedule": [
+            {"id": 1, "chargingRateUnit": "A", "chargingSchedulePeriod": [{"startPeriod": 0, "limit": 16.04}]}
+        ],
+    }
+    request = {
+        "idToken": {"idToken": "CARD", "type": "ISO14443"},
+        "remoteStartId": 3,
+        "evseId": 2,
+        "chargingProfile": profile,
+    }
+    (to_station,), _ = down(bridge, "RequestStartTransaction", request)  # checked against the 1.6 schema
+    assert to_station[3]["connectorId"] == 2
+    assert to_station[3]["chargingProfile"]["chargingSchedule"]["chargingSchedulePeriod"] == [
+        {"startPeriod": 0, "limit": 16.0}
+    ]
+    external = {**profile, "chargingProfilePurpose": "TxDefaultProfile"}
+    to_station, (refused,) = down(engine(), "RequestStartTransaction", {**request, "chargingProfile": external})
+    assert to_station == [] and refused[2]["status"] == "Rejected"

@@ -62,49 +62,50 @@ def _rejected(status_info: v201.StatusInfoType) -> Answer:
     return Answer(v201.SetChargingProfileResponse(status="Rejected", statusInfo=status_info))
 
 
-@down.call("SetChargingProfile")
-def set_charging_profile(request: v201.SetChargingProfileRequest, ctx: StationContext) -> Outcome:
-    profile = request.chargingProfile
+def convert_profile(profile: v201.ChargingProfileType, ctx: StationContext) -> Profile | v201.StatusInfoType:
+    """The 1.6 csChargingProfiles for a 2.0.1 chargingProfile, or a statusInfo saying why 1.6 cannot hold it
+    (shared with RequestStartTransaction)."""
     purpose = ctx.tables.commands.profile_purpose[profile.chargingProfilePurpose]
     if purpose is None:
-        text = f"OCPP 1.6 has no {profile.chargingProfilePurpose.value} charging profiles"
-        return _rejected(info(UNSUPPORTED, text))
+        return info(UNSUPPORTED, f"OCPP 1.6 has no {profile.chargingProfilePurpose.value} charging profiles")
     if len(profile.chargingSchedule) > 1:
         text = (
             f"OCPP 1.6 holds one charging schedule per profile; this one has {len(profile.chargingSchedule)}"
         )
-        return _rejected(info(UNSUPPORTED, text))
+        return info(UNSUPPORTED, text)
     schedule = profile.chargingSchedule[0]
     if schedule.salesTariff is not None:
-        return _rejected(info(UNSUPPORTED, "OCPP 1.6 has no sales tariffs (an ISO 15118 feature)"))
-    connector = connector_of(ctx, request.evseId)
-    if isinstance(connector, Unresolved):
-        return _rejected(connector.status_info)
+        return info(UNSUPPORTED, "OCPP 1.6 has no sales tariffs (an ISO 15118 feature)")
     transaction_id = None
     if purpose is Purpose.TxProfile and profile.transactionId is not None:
         transaction_id = ctx.transaction_id_16(profile.transactionId)
         if transaction_id is None:
-            return _rejected(
-                info("TxNotFound", f"no transaction {profile.transactionId} runs on this station")
-            )
+            return info("TxNotFound", f"no transaction {profile.transactionId} runs on this station")
     if any(p.phaseToUse is not None for p in schedule.chargingSchedulePeriod):
-        log.info("SetChargingProfile %s: OCPP 1.6 has no phaseToUse; dropped", profile.id)
+        log.info("charging profile %s: OCPP 1.6 has no phaseToUse; dropped", profile.id)
+    return Profile(
+        chargingProfileId=profile.id,
+        transactionId=transaction_id,
+        stackLevel=profile.stackLevel,
+        chargingProfilePurpose=purpose,
+        chargingProfileKind=profile.chargingProfileKind.value,
+        recurrencyKind=None if profile.recurrencyKind is None else profile.recurrencyKind.value,
+        validFrom=profile.validFrom,
+        validTo=profile.validTo,
+        chargingSchedule=_schedule(schedule),
+    )
+
+
+@down.call("SetChargingProfile")
+def set_charging_profile(request: v201.SetChargingProfileRequest, ctx: StationContext) -> Outcome:
+    profile = convert_profile(request.chargingProfile, ctx)
+    if isinstance(profile, v201.StatusInfoType):
+        return _rejected(profile)
+    connector = connector_of(ctx, request.evseId)
+    if isinstance(connector, Unresolved):
+        return _rejected(connector.status_info)
     return Forward(
-        "SetChargingProfile",
-        v16.SetChargingProfileRequest(
-            connectorId=connector,
-            csChargingProfiles=Profile(
-                chargingProfileId=profile.id,
-                transactionId=transaction_id,
-                stackLevel=profile.stackLevel,
-                chargingProfilePurpose=purpose,
-                chargingProfileKind=profile.chargingProfileKind.value,
-                recurrencyKind=None if profile.recurrencyKind is None else profile.recurrencyKind.value,
-                validFrom=profile.validFrom,
-                validTo=profile.validTo,
-                chargingSchedule=_schedule(schedule),
-            ),
-        ),
+        "SetChargingProfile", v16.SetChargingProfileRequest(connectorId=connector, csChargingProfiles=profile)
     )
 
 

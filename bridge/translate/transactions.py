@@ -31,6 +31,7 @@ from bridge.translate.authorize import id_tag_info
 from bridge.translate.context import StationContext
 from bridge.translate.metering import sampled_values
 from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Refuse, down, up
+from bridge.translate.smart_charging import convert_profile
 
 log = logging.getLogger(__name__)
 
@@ -223,14 +224,23 @@ def request_start(request: v201.RequestStartTransactionRequest, ctx: StationCont
             return rejected("UnknownEvse", f"EVSE {request.evseId} is not in this station's topology")
     if len(request.idToken.idToken) > 20:
         return rejected("InvalidIdToken", "OCPP 1.6 idTags are at most 20 characters")
+    profile = None
     if request.chargingProfile is not None:
-        return rejected(
-            "UnsupportedRequest", "a chargingProfile in RequestStartTransaction is not translated yet"
-        )
+        given = request.chargingProfile
+        if given.chargingProfilePurpose != "TxProfile" or given.transactionId is not None:
+            return rejected(
+                "UnsupportedRequest", "RequestStartTransaction takes a TxProfile without transactionId"
+            )
+        converted = convert_profile(given, ctx)
+        if isinstance(converted, v201.StatusInfoType):
+            return Answer(v201.RequestStartTransactionResponse(status="Rejected", statusInfo=converted))
+        profile = v16.RemoteStartTransactionRequestChargingProfile.model_validate(converted.to_json())
     ctx.expect_remote_start(connector, request.remoteStartId)
     return Forward(
         "RemoteStartTransaction",
-        v16.RemoteStartTransactionRequest(connectorId=connector, idTag=request.idToken.idToken),
+        v16.RemoteStartTransactionRequest(
+            connectorId=connector, idTag=request.idToken.idToken, chargingProfile=profile
+        ),
     )
 
 
