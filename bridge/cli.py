@@ -3,6 +3,7 @@
     ocpp-bridge [run] --csms-url ws://csms:9000/ocpp [--host H] [--port P] ...   run the proxy
     ocpp-bridge demo                                                          see it work, no setup
     ocpp-bridge translate --from 2.0.1 < capture.jsonl                         translate a capture
+    ocpp-bridge bench [--stations N] [--baseline relay] [--json]                 load test (capacity)
 
 Every `run` flag is also an environment variable BRIDGE_<NAME> (see bridge/settings.py).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -21,15 +23,17 @@ from collections.abc import Sequence
 from aiohttp import web
 from pydantic import ValidationError
 
+from bridge.allowlist import AllowListError
 from bridge.server import BridgeServer
 from bridge.settings import Settings, add_setting_flags, settings_from
 from bridge.store import StoreError
 from bridge.tables import TableError
+from bridge.tls import TlsConfigError
 from bridge.topology import TopologyError
 
 log = logging.getLogger("bridge")
 
-COMMANDS = ("run", "demo", "translate")
+COMMANDS = ("run", "demo", "translate", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     translate.add_argument("--station-id", default="capture", help="station id to translate for")
     translate.add_argument("--topology-file", default=None, help="topology file, as for run")
+    from bridge.bench import add_arguments as add_bench_arguments
+
+    add_bench_arguments(commands.add_parser("bench", help="load-test a bridge on this machine and report"))
     return parser
 
 
@@ -72,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bridge.capture import translate_stream
 
         return translate_stream(sys.stdin, sys.stdout, args.source, args.station_id, args.topology_file)
+    if args.command == "bench":
+        from bridge.bench.runner import run as run_bench
+
+        return run_bench(args)
     return run_command(vars(args))
 
 
@@ -89,24 +100,42 @@ def run_command(flags: dict[str, object]) -> int:
         return 2
     try:
         return asyncio.run(serve(settings))
-    except (TableError, TopologyError, StoreError, OSError) as exc:
+    except (TableError, TopologyError, StoreError, AllowListError, TlsConfigError, OSError) as exc:
         log.error("cannot start: %s", exc)
         return 1
 
 
 async def serve(settings: Settings, started: asyncio.Event | None = None) -> int:
-    """Run until SIGTERM/SIGINT, then drain: stop accepting, close stations with 1001, exit 0."""
+    """Run until SIGTERM/SIGINT, then drain: stop accepting, close stations with 1001, exit 0.
+
+    SIGHUP reloads the TLS certificates and the station allow-list without closing anyone.
+    """
     began = time.monotonic()
     server = BridgeServer(settings)
-    runner = web.AppRunner(server.app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
+    runner = web.AppRunner(
+        server.app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=1.0,
+        # aiohttp closes a connection that has not delivered a whole request this long after it
+        # opened (or since its last one): slow-loris handshakes and idle sockets are cut.
+        keepalive_timeout=settings.handshake_timeout,
+    )
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=server.tls.listener)
     await site.start()
     server.ready = True
+    # Start-up objects (models, tables) never die: keep them out of the collector's way, and collect
+    # less often, since each station's frames make many short-lived objects (bench: +13% calls/s,
+    # p99 halved at 200 stations).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     log.info(
-        "listening on %s:%s for OCPP 1.6J stations; CSMS %s; ready in %.0f ms",
+        "listening on %s:%s for OCPP 1.6J stations (%s); CSMS %s; ready in %.0f ms",
         settings.host,
         settings.port,
+        "wss://" if server.tls.listener is not None else "ws://",
         settings.csms_url,
         (time.monotonic() - began) * 1000,
     )
@@ -114,6 +143,7 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, server.reload)  # new TLS certificates, allow-list
     if started is not None:
         started.set()
     await stop.wait()

@@ -2,17 +2,69 @@
 
 Every record carries the station id when there is one: the session sets it in a context variable,
 so log lines from anywhere in a station's task are tagged without passing it around.
+
+Credentials never reach the output: every formatted line, exception tracebacks included, goes through
+`redact`, which blanks Authorization header values, HTTP Basic/Bearer tokens, the password of a URL
+(`wss://user:secret@csms`), `password=`/`token=`-style parameters and the values of OCPP's own
+secrets (1.6 `AuthorizationKey`, 2.0.1 `BasicAuthPassword`).
 """
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import re
 import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
 station_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("station_id", default=None)
+
+
+REDACTED = "[redacted]"
+_SECRETS = (
+    # Authorization: Basic dXNlcjpwYXNz  /  'Authorization': 'Bearer ...'  /  authorization=...
+    (
+        re.compile(r"(authorization['\"]?\s*[:=]\s*['\"]?)(?:(basic|bearer|digest)\s+)?[^\s'\",;}]+", re.I),
+        r"\1\2 " + REDACTED,
+    ),
+    # a token on its own: Basic/Bearer and a base64-like word with a digit or +/= in it (not prose)
+    (re.compile(r"\b(Basic|Bearer)\s+(?=[\w+/.~-]*[\d+/=])[\w+/.~-]{8,}=*", re.I), r"\1 " + REDACTED),
+    # scheme://user:password@host
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]*@", re.I), r"\1" + REDACTED + "@"),
+    # password=..., "passwd": "...", token: ... (query strings, dicts, JSON)
+    (
+        re.compile(
+            r"((?:password|passwd|pwd|secret|token|api[_-]?key)['\"]?\s*[:=]\s*['\"]?)[^\s'\"&,;}]+", re.I
+        ),
+        r"\1" + REDACTED,
+    ),
+    # OCPP secrets inside a logged frame: the value that follows the key or variable name
+    (
+        re.compile(
+            r"((?:AuthorizationKey|BasicAuthPassword)\W.{0,120}?(?:value|attributeValue)\W+)[^\"',}\s]+"
+        ),
+        r"\1" + REDACTED,
+    ),
+)
+
+
+def redact(text: str) -> str:
+    """The text with every credential it holds replaced by [redacted]."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text.replace("  " + REDACTED, " " + REDACTED)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Wraps a formatter and redacts what it produces: message, arguments, extra fields, traceback."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
 
 
 class StationFilter(logging.Filter):
@@ -26,14 +78,13 @@ def setup_logging(fmt: str = "json", level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(StationFilter())
     if fmt == "json":
-        handler.setFormatter(
-            JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(station_id)s %(message)s",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            )
+        formatter: logging.Formatter = JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(station_id)s %(message)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s [%(station_id)s] %(message)s"))
+        formatter = logging.Formatter("%(asctime)s %(levelname)-7s [%(station_id)s] %(message)s")
+    handler.setFormatter(RedactingFormatter(formatter))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

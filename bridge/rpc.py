@@ -11,8 +11,15 @@ Both OCPP 1.6J and 2.0.1 use these three shapes; only the error-code vocabulary 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+try:  # optional (pip install 'ocpp-bridge[fast]'): parses and serializes frames several times faster
+    import orjson
+except ImportError:  # pragma: no cover - the standard library does the same, slower
+    orjson = None
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
 MAX_ID_LENGTH = 36
@@ -57,21 +64,62 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400: no peer can use it, and it would not serialize back
+        raise ValueError(f"number {text[:24]} is out of range")
+    return value
+
+
+def _std_loads(text: str | bytes) -> Any:
+    return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
+
+
+def _std_dumps(data: list[Any]) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _fast_dumps(data: list[Any]) -> str:
+    try:
+        return orjson.dumps(data).decode()
+    except TypeError:  # what orjson does not serialize itself (an int beyond 64 bits, ...)
+        return _std_dumps(data)
+
+
+# orjson, like the loader above, refuses NaN, Infinity and numbers beyond a double's range (1e400); it
+# also refuses lone UTF-16 surrogates, and reads an integer beyond 64 bits as a number with a fraction
+# (which a schema that wants an integer then refuses).
+_loads: Callable[[str | bytes], Any] = orjson.loads if orjson is not None else _std_loads
+_dumps: Callable[[list[Any]], str] = _fast_dumps if orjson is not None else _std_dumps
+_LENGTH = {CALL: 4, CALLRESULT: 3, CALLERROR: 5}
+
+
+def _check_surrogates(data: object) -> None:
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise FrameError(
+            "invalid_json", "frame holds a lone UTF-16 surrogate, which is not valid text"
+        ) from None
+
+
 def parse(text: str | bytes) -> Frame:
     """Parse one OCPP-J frame or raise FrameError saying what is wrong with it."""
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
+        data = _loads(text)
+    except (ValueError, RecursionError) as exc:  # orjson.JSONDecodeError is a ValueError
         raise FrameError("invalid_json", f"frame is not valid JSON: {exc}") from None
-    if not isinstance(data, list) or not data:
+    if "\\ud" in text if isinstance(text, str) else b"\\ud" in text:
+        _check_surrogates(data)  # the stdlib parser accepts lone UTF-16 surrogates; orjson does not
+    if type(data) is not list or not data:
         raise FrameError("bad_frame", "frame must be a non-empty JSON array")
     message_id = data[1] if len(data) > 1 and isinstance(data[1], str) else UNKNOWN_ID
     kind = data[0]
-    if not isinstance(kind, int) or isinstance(kind, bool):
+    if type(kind) is not int:  # JSON gives int, never a subclass but bool
         raise FrameError("bad_frame", "the first element must be a message type number", message_id)
-    if kind not in (CALL, CALLRESULT, CALLERROR):
+    expected = _LENGTH.get(kind)
+    if expected is None:
         raise FrameError("unknown_message_type", f"message type {kind} is not supported", message_id)
-    expected = {CALL: 4, CALLRESULT: 3, CALLERROR: 5}[kind]
     if len(data) != expected:
         raise FrameError("bad_frame", f"message type {kind} takes {expected} elements", message_id)
     if not isinstance(data[1], str) or not data[1] or len(data[1]) > MAX_ID_LENGTH:
@@ -103,4 +151,19 @@ def dumps(frame: Frame) -> str:
     else:
         description = frame.description if len(frame.description) <= 255 else frame.description[:254] + "…"
         data = [CALLERROR, frame.id, frame.code, description, frame.details]
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _dumps(data)
+
+
+def _text(value: str) -> str:
+    return orjson.dumps(value).decode() if orjson is not None else json.dumps(value, ensure_ascii=False)
+
+
+def call_text(message_id: str, action: str, payload_json: str) -> str:
+    """A CALL frame around a payload that is already compact JSON text (pydantic's model_dump_json):
+    the payload is serialized once, in pydantic-core, instead of dumped to a dict and then to text."""
+    return f"[{CALL},{_text(message_id)},{_text(action)},{payload_json}]"
+
+
+def result_text(message_id: str, payload_json: str) -> str:
+    """A CALLRESULT frame around a payload that is already compact JSON text."""
+    return f"[{CALLRESULT},{_text(message_id)},{payload_json}]"

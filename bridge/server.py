@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import ssl
+import math
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 import aiohttp
 from aiohttp import WSServerHandshakeError, web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from yarl import URL
 
+from bridge.admission import Admission, AdmissionRefused
+from bridge.allowlist import AllowList
 from bridge.engine import Engine
 from bridge.logs import station_id as station_id_var
 from bridge.metrics import Metrics
@@ -29,6 +32,7 @@ from bridge.session import GOING_AWAY, REPLACED, StationSession
 from bridge.settings import Settings
 from bridge.store import TransactionStore, open_store
 from bridge.tables import Tables, load_tables
+from bridge.tls import TlsContexts
 from bridge.topology import TopologyBook, load_topology
 from bridge.translate.context import StationContext
 
@@ -68,6 +72,7 @@ def upstream_url(csms_url: str, station_id: str) -> str:
 class Refusal(Exception):
     status: int
     reason: str
+    retry_after: float | None = None  # seconds, sent as Retry-After
 
 
 class BridgeServer:
@@ -86,9 +91,9 @@ class BridgeServer:
         self.topologies = topologies if topologies is not None else load_topology(settings.topology_file)
         self.metrics = metrics or Metrics()
         self.store = store if store is not None else open_store(settings.store_url)
-        self.ssl_context: ssl.SSLContext | None = None
-        if settings.ca_bundle is not None:
-            self.ssl_context = ssl.create_default_context(cafile=str(settings.ca_bundle))
+        self.tls = TlsContexts(settings)  # station and upstream TLS (SIGHUP reloads them)
+        self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
+        self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
         self.sessions: dict[str, StationSession] = {}
         self.ready = False
         self.draining = False
@@ -102,7 +107,9 @@ class BridgeServer:
         self.app.on_cleanup.append(self._stop)
 
     async def _start(self, app: web.Application) -> None:
-        self.client = aiohttp.ClientSession()
+        # No pool limit: each station holds its upstream connection for as long as it is connected,
+        # and aiohttp's default limit (100 connections) would stall the 101st station's handshake.
+        self.client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
 
     async def _stop(self, app: web.Application) -> None:
         await self.drain(grace=1.0)
@@ -133,6 +140,7 @@ class BridgeServer:
             return self._refuse(request, refusal, None)
         station_id_var.set(station_id)
         try:
+            await self._admit()
             csms = await self._connect_upstream(request, station_id)
         except Refusal as refusal:
             return self._refuse(request, refusal, station_id)
@@ -142,12 +150,13 @@ class BridgeServer:
         except Exception:
             await csms.close()
             raise
-        previous = self.sessions.get(station_id)
-        if previous is not None:
-            log.warning("station connected again; closing its older connection")
-            await previous.close(REPLACED, "replaced by a newer connection of the same station")
         session = StationSession(station_id, ws, csms, self._engine(station_id), tick=self._tick())
-        self.sessions[station_id] = session
+        # Registered before the older connection is closed: a third connection of the same id that
+        # arrives meanwhile then replaces this one, and never two stay open.
+        previous, self.sessions[station_id] = self.sessions.get(station_id), session
+        if previous is not None:
+            log.warning("station connected again; closing its older connection (code %s)", REPLACED)
+            await previous.close(REPLACED, "replaced by a newer connection of the same station")
         self.metrics.connections.labels("accepted").inc()
         self.metrics.stations.inc()
         log.info("station connected; upstream %s open", CSMS_PROTOCOL)
@@ -167,6 +176,8 @@ class BridgeServer:
             station_id = station_id_from_path(request.rel_url.raw_path)
         except StationIdError as exc:
             raise Refusal(400, str(exc)) from None
+        if not self.allowlist.allows(station_id):
+            raise Refusal(404, "unknown station id: not on this bridge's allow-list")
         if request.headers.get("Upgrade", "").lower() != "websocket":
             raise Refusal(426, f"connect with a WebSocket, subprotocol {STATION_PROTOCOL}")
         offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
@@ -174,19 +185,34 @@ class BridgeServer:
             raise Refusal(400, f"the station must offer WebSocket subprotocol {STATION_PROTOCOL}")
         return station_id
 
+    async def _admit(self) -> None:
+        """Wait for an upstream connection slot (bridge/admission.py), or refuse with 503."""
+        try:
+            waited = await self.admission.admit(max_wait=self.settings.connect_timeout)
+        except AdmissionRefused as exc:
+            raise Refusal(
+                503, "too many stations connecting at once; retry later", retry_after=exc.retry_after
+            ) from None
+        if waited > 0:
+            log.debug("waited %.2f s for an upstream connection slot", waited)
+        if self.draining:
+            raise Refusal(503, "bridge is shutting down; reconnect to another instance")
+
     async def _connect_upstream(
         self, request: web.Request, station_id: str
     ) -> aiohttp.ClientWebSocketResponse:
         assert self.client is not None
         url = upstream_url(self.settings.csms_url, station_id)
         headers = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
+        if "Authorization" in headers:  # the station's own credentials go up, not those of --csms-url
+            url = str(URL(url, encoded=True).with_user(None))
         try:
             async with asyncio.timeout(self.settings.connect_timeout):
                 csms = await self.client.ws_connect(
                     url,
                     protocols=(CSMS_PROTOCOL,),
                     headers=headers,
-                    ssl=self.ssl_context if self.ssl_context is not None else True,
+                    ssl=self.tls.upstream if self.tls.upstream is not None else True,
                     max_msg_size=self.settings.max_frame_size,
                 )
         except WSServerHandshakeError as exc:
@@ -209,12 +235,15 @@ class BridgeServer:
         self.metrics.connections.labels(f"refused_{refusal.status}").inc()
         log.warning(
             "refused station handshake %s: HTTP %s %s",
-            request.rel_url.raw_path,
+            request.rel_url.raw_path[:200],  # a hostile path is up to 8 KiB; the start says enough
             refusal.status,
             refusal.reason,
             extra={"station_id": station_id},
         )
-        return web.Response(status=refusal.status, text=refusal.reason + "\n")
+        headers = {}
+        if refusal.retry_after is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(refusal.retry_after)))
+        return web.Response(status=refusal.status, text=refusal.reason + "\n", headers=headers)
 
     def _engine(self, station_id: str) -> Engine:
         s = self.settings
@@ -233,6 +262,12 @@ class BridgeServer:
 
     def _tick(self) -> float:
         return min(1.0, self.settings.call_timeout / 4)
+
+    def reload(self) -> None:
+        """SIGHUP: read the TLS certificates and the station allow-list again (each keeps the old on error)."""
+        log.info("SIGHUP: reloading TLS certificates and the station allow-list")
+        self.tls.reload()
+        self.allowlist.reload()
 
     async def drain(self, grace: float) -> None:
         """Close every station pair with 1001 (going away), waiting at most `grace` seconds."""

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 GOING_AWAY = 1001
 TRY_AGAIN_LATER = 1013
 MESSAGE_TOO_BIG = 1009
+INTERNAL_ERROR = 1011
 REPLACED = 4000  # application close code: a newer connection of the same station id took over
 
 AnyWebSocket = web.WebSocketResponse | ClientWebSocketResponse
@@ -75,11 +76,20 @@ class StationSession:
         )
 
     async def _pump(self, ws: AnyWebSocket, side: Side) -> None:
-        async for message in ws:
-            if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
-                await self._deliver(self.engine.receive(side, message.data))
-            elif message.type == WSMsgType.ERROR:
-                log.warning("%s connection error: %s", side.value, ws.exception())
+        try:
+            async for message in ws:
+                if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    await self._deliver(self.engine.receive(side, message.data))
+                    # Let the other stations' tasks run between frames: a station flooding the
+                    # bridge with a burst of thousands of frames must not starve them.
+                    await asyncio.sleep(0)
+                elif message.type == WSMsgType.ERROR:
+                    log.warning("%s connection error: %s", side.value, ws.exception())
+        except Exception:
+            # A bug, not a peer's doing: end this pair cleanly instead of leaving one side open.
+            log.exception("station session failed; closing both connections (code %s)", INTERNAL_ERROR)
+            await self.close(INTERNAL_ERROR, "bridge internal error")
+            return
         if side is Side.CSMS and not self.station.closed:
             code, reason = self.closing or (
                 TRY_AGAIN_LATER,
@@ -96,7 +106,10 @@ class StationSession:
             if ws.closed:
                 log.warning("dropped a frame for the %s: connection already closed", send.side.value)
                 continue
-            await ws.send_str(send.text)
+            try:
+                await ws.send_str(send.text)
+            except ConnectionError:  # closing under us: the pair is going down, the sender retries
+                log.warning("dropped a frame for the %s: connection closing", send.side.value)
 
     async def _expire_loop(self) -> None:
         while True:

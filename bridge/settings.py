@@ -61,6 +61,31 @@ class Settings(BaseSettings):
         gt=0,
         description="A transaction message older than this many seconds is sent with offline: true.",
     )
+    upstream_connect_rate: float = Field(
+        50.0, gt=0, description="Upstream connections opened per second at most; a reconnect storm queues."
+    )
+    upstream_connect_burst: int = Field(
+        50, ge=1, description="Upstream connections that may open at once before the rate applies."
+    )
+    handshake_timeout: float = Field(
+        10.0, gt=0, description="Seconds a client has to send its whole HTTP request (slow clients are cut)."
+    )
+    station_allowlist_file: Path | None = Field(
+        None, description="File of allowed station ids or glob patterns, one a line (reloaded on SIGHUP)."
+    )
+    station_id_pattern: str = Field(
+        "", description="Regular expression every station id must match in full (empty: any)."
+    )
+    tls_cert_file: Path | None = Field(
+        None, description="Certificate chain (PEM) for wss:// stations; reloaded on SIGHUP."
+    )
+    tls_key_file: Path | None = Field(None, description="Private key (PEM) of --tls-cert-file.")
+    upstream_client_cert_file: Path | None = Field(
+        None, description="Client certificate (PEM) the bridge presents to a wss:// CSMS (mTLS)."
+    )
+    upstream_client_key_file: Path | None = Field(
+        None, description="Private key (PEM) of --upstream-client-cert-file."
+    )
 
     @field_validator("csms_url")
     @classmethod
@@ -84,6 +109,17 @@ class Settings(BaseSettings):
     def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("station_id_pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        import re
+
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
         return value
 
     @classmethod

@@ -406,5 +406,7 @@ def test_remote_start_carries_a_tx_profile_the_way_1_6_takes_it() -> None:
         {"startPeriod": 0, "limit": 16.0}
     ]
     external = {**profile, "chargingProfilePurpose": "TxDefaultProfile"}
-    to_station, (refused,) = down(engine(), "RequestStartTransaction", {**request, "chargingProfile": external})
+    to_station, (refused,) = down(
+        engine(), "RequestStartTransaction", {**request, "chargingProfile": external}
+    )
     assert to_station == [] and refused[2]["status"] == "Rejected"

@@ -8,6 +8,7 @@ UTC so the 2.0.1 side always receives an RFC 3339 time with a zone.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -34,10 +35,18 @@ __all__ = [
 ]
 
 
+# RFC 3339 date-time; the offset may be missing (many 1.6 chargers leave it out: read as UTC).
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?")
+
+
 def _only_str(value: Any) -> Any:
     # JSON gives strings; datetime objects come only from the bridge's own code.
-    if not isinstance(value, str | datetime):
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
         raise PydanticCustomError("datetime_type", "a date-time must be a JSON string")
+    if not RFC3339.fullmatch(value):  # pydantic alone would take "0" or "1700000000" as Unix time
+        raise PydanticCustomError("datetime_parsing", "not an RFC 3339 date-time")
     return value
 
 

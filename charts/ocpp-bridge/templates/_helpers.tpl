@@ -104,6 +104,17 @@ ocpp-bridge-sidecar: {{ include "ocpp-bridge.fullname" . }}
 {{- define "ocpp-bridge.caBundleDir" -}}/etc/ocpp-bridge/ca{{- end }}
 
 {{/*
+The other file settings, each a map {secretName, configMapName, key} like caBundle: mounted from the
+Secret or ConfigMap at /etc/ocpp-bridge/<kebab-case name>, and BRIDGE_<NAME> points at the file.
+*/}}
+{{- define "ocpp-bridge.fileSettingKeys" -}}stationAllowlistFile tlsCertFile tlsKeyFile upstreamClientCertFile upstreamClientKeyFile{{- end }}
+
+{{/* "true" when the bridge terminates TLS itself (settings.tlsCertFile): probes and scrapes use HTTPS. */}}
+{{- define "ocpp-bridge.stationTls" -}}
+{{- if or .Values.settings.tlsCertFile.secretName .Values.settings.tlsCertFile.configMapName }}true{{- end }}
+{{- end }}
+
+{{/*
 A setting's value as an environment variable: lists comma separated, whole numbers without an
 exponent (YAML numbers arrive as floats: 1048576 would otherwise print as 1.048576e+06), null empty.
 */}}
@@ -141,6 +152,13 @@ out (the bridge's default applies). The file settings (maps) are mounted and poi
 {{- if include "ocpp-bridge.topologyConfigMap" . }}
 - name: BRIDGE_TOPOLOGY_FILE
   value: {{ printf "%s/%s" (include "ocpp-bridge.topologyDir" .) .Values.settings.topologyFile.key | quote }}
+{{- end }}
+{{- range $key := splitList " " (include "ocpp-bridge.fileSettingKeys" .) }}
+{{- $file := index $.Values.settings $key }}
+{{- if or $file.secretName $file.configMapName }}
+- name: BRIDGE_{{ snakecase $key | upper }}
+  value: {{ printf "/etc/ocpp-bridge/%s/%s" (kebabcase $key) $file.key | quote }}
+{{- end }}
 {{- end }}
 {{- with .Values.extraEnv }}
 {{ toYaml . }}
@@ -184,11 +202,17 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
     httpGet:
       path: /healthz
       port: ocpp-bridge
+      {{- if include "ocpp-bridge.stationTls" . }}
+      scheme: HTTPS
+      {{- end }}
     {{- toYaml .Values.livenessProbe | nindent 4 }}
   readinessProbe:
     httpGet:
       path: /readyz
       port: ocpp-bridge
+      {{- if include "ocpp-bridge.stationTls" . }}
+      scheme: HTTPS
+      {{- end }}
     {{- toYaml .Values.readinessProbe | nindent 4 }}
   {{- if gt (int .Values.preStopSleepSeconds) 0 }}
   lifecycle:
@@ -218,6 +242,14 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
     - name: ocpp-bridge-ca
       mountPath: {{ include "ocpp-bridge.caBundleDir" . }}
       readOnly: true
+    {{- end }}
+    {{- range $key := splitList " " (include "ocpp-bridge.fileSettingKeys" .) }}
+    {{- $file := index $.Values.settings $key }}
+    {{- if or $file.secretName $file.configMapName }}
+    - name: ocpp-bridge-{{ kebabcase $key }}
+      mountPath: /etc/ocpp-bridge/{{ kebabcase $key }}
+      readOnly: true
+    {{- end }}
     {{- end }}
 {{- end }}
 
@@ -254,6 +286,24 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
     items:
       - key: {{ .key }}
         path: {{ .key }}
+{{- end }}
+{{- end }}
+{{- range $key := splitList " " (include "ocpp-bridge.fileSettingKeys" .) }}
+{{- $file := index $.Values.settings $key }}
+{{- if $file.secretName }}
+- name: ocpp-bridge-{{ kebabcase $key }}
+  secret:
+    secretName: {{ $file.secretName }}
+    items:
+      - key: {{ $file.key }}
+        path: {{ $file.key }}
+{{- else if $file.configMapName }}
+- name: ocpp-bridge-{{ kebabcase $key }}
+  configMap:
+    name: {{ $file.configMapName }}
+    items:
+      - key: {{ $file.key }}
+        path: {{ $file.key }}
 {{- end }}
 {{- end }}
 {{- end }}

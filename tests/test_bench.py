@@ -1,0 +1,113 @@
+"""`ocpp-bridge bench` end to end with tiny numbers: it runs, every call is answered, it prints its report.
+
+Timing figures are never asserted (they depend on the machine); what is checked is that the bench
+drives real processes to completion and reports what an operator reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+from bridge.bench import mix
+from bridge.engine import Engine, Side
+from bridge.store import open_store
+from bridge.tables import load_tables
+from bridge.topology import load_topology
+from bridge.translate.context import StationContext
+from tests.conftest import CsmsServer, RunningBridge
+from tests.schemas import assert_valid
+
+BENCH = [sys.executable, "-m", "bridge.cli", "bench", "--no-pin", "--no-progress", "--rounds", "1"]
+
+
+def test_bench_prints_its_table_with_the_relay_baseline() -> None:
+    result = subprocess.run(
+        [*BENCH, "--stations", "3", "--calls", "4", "--idle", "5", "--baseline", "relay"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    table = result.stdout
+    header = table.splitlines()[1].split()
+    assert header == ["bridge", "relay", "bridge/relay"]
+    for row in (
+        "calls/s",
+        "latency p50",
+        "latency p99",
+        "latency max",
+        "CPU (target)",
+        "peak RSS (load rounds)",
+    ):
+        assert row in table, row
+    assert "memory per idle station" in table
+    assert "start-up to ready" in table
+    errors = next(line for line in table.splitlines() if line.startswith("errors")).split()[1:]
+    assert errors == ["0", "0"]
+
+
+async def test_bench_loads_a_running_bridge_and_every_call_is_answered(
+    bridge: RunningBridge, csms: CsmsServer
+) -> None:
+    """--target: the bench's stations against a bridge in front of the `ocpp` package's CSMS, which
+    checks every 2.0.1 frame against the official schemas and would answer a bad one with an error."""
+    process = await asyncio.create_subprocess_exec(
+        *BENCH,
+        "--target",
+        f"ws://127.0.0.1:{bridge.port}",
+        "--stations",
+        "2",
+        "--calls",
+        "25",
+        "--idle",
+        "0",
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    report = json.loads(out)
+    result = report["results"]["bridge"]
+    assert result["calls"] == 2 * 25
+    assert report["errors"] == 0
+    assert result["latency_ms"]["p50"] <= result["latency_ms"]["p99"] <= result["latency_ms"]["max"]
+    meter_values = csms.stations["bench-0"].received_calls("MeterValues")
+    assert meter_values, "the mix sends MeterValues"
+    assert len(meter_values[-1][3]["meterValue"][0]["sampledValue"]) >= 3
+    assert csms.stations["bench-1"].received_calls("StatusNotification")
+    assert csms.stations["bench-1"].received_calls("Heartbeat")
+
+
+def test_the_mix_is_valid_ocpp_16_and_translates_to_valid_201() -> None:
+    """The load is what real stations send: every call of the mix is valid 1.6, and the bridge
+    forwards each of them, translated into valid 2.0.1, instead of answering an error."""
+    ctx = StationContext(
+        "bench-0", load_tables(), topologies=load_topology(None), store=open_store("memory:")
+    )
+    engine = Engine(ctx)
+    actions = set()
+    for n, template in enumerate([mix.boot_template(), *mix.templates(seed=0)]):
+        frame = json.loads(template % str(n))
+        assert_valid("1.6", frame[2], frame[3])
+        sent = engine.receive(Side.STATION, template % str(n))
+        assert len(sent) == 1 and sent[0].side is Side.CSMS, sent
+        forwarded = json.loads(sent[0].text)
+        assert forwarded[0] == 2
+        assert_valid("2.0.1", forwarded[2], forwarded[3])
+        engine.receive(Side.CSMS, json.dumps([3, forwarded[1], _answer(forwarded[2])]))
+        actions.add(frame[2])
+    assert actions == {"BootNotification", "Heartbeat", "StatusNotification", "MeterValues"}
+
+
+def _answer(action: str) -> dict[str, object]:
+    now = "2025-01-01T12:00:00Z"
+    if action == "BootNotification":
+        return {"currentTime": now, "interval": 300, "status": "Accepted"}
+    if action == "Heartbeat":
+        return {"currentTime": now}
+    return {}
