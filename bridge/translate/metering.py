@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
+from typing import Any
 
 from bridge.models import v16, v201
 from bridge.translate.context import StationContext
@@ -88,6 +90,19 @@ def sampled_values(
     return out
 
 
+def meter_readings(readings: Sequence[Any], ctx: StationContext) -> list[v201.MeterValueType] | Refuse:
+    """2.0.1 meterValues for 1.6 readings (MeterValues.meterValue, StopTransaction.transactionData);
+    readings left without a sample 2.0.1 can carry are dropped."""
+    out = []
+    for reading in readings:
+        samples = sampled_values(reading.sampledValue, ctx)
+        if isinstance(samples, Refuse):
+            return samples
+        if samples:
+            out.append(v201.MeterValueType(timestamp=reading.timestamp, sampledValue=samples))
+    return out
+
+
 @up.call("MeterValues")
 def meter_values(request: v16.MeterValuesRequest, ctx: StationContext) -> Outcome:
     from bridge.translate.transactions import transaction_update  # transactions builds on this module
@@ -101,13 +116,9 @@ def meter_values(request: v16.MeterValuesRequest, ctx: StationContext) -> Outcom
             "property_violation",
             f"connectorId {request.connectorId} is not in this station's topology ({ctx.topology.source})",
         )
-    meter_values_out = []
-    for reading in request.meterValue:
-        samples = sampled_values(reading.sampledValue, ctx)
-        if isinstance(samples, Refuse):
-            return samples
-        if samples:
-            meter_values_out.append(v201.MeterValueType(timestamp=reading.timestamp, sampledValue=samples))
+    meter_values_out = meter_readings(request.meterValue, ctx)
+    if isinstance(meter_values_out, Refuse):
+        return meter_values_out
     if not meter_values_out:
         log.info("MeterValues had no sample OCPP 2.0.1 can carry; answered by the bridge")
         return Answer(v16.MeterValuesResponse())

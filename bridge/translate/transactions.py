@@ -29,7 +29,7 @@ from bridge.models import v16, v201
 from bridge.store import TransactionRecord
 from bridge.translate.authorize import id_tag_info
 from bridge.translate.context import StationContext
-from bridge.translate.metering import sampled_values
+from bridge.translate.metering import meter_readings
 from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Refuse, down, up
 from bridge.translate.smart_charging import convert_profile
 
@@ -127,13 +127,9 @@ def transaction_update(request: v16.MeterValuesRequest, ctx: StationContext) -> 
             return None
     else:
         return None
-    readings = []
-    for reading in request.meterValue:
-        samples = sampled_values(reading.sampledValue, ctx)
-        if isinstance(samples, Refuse):
-            return samples
-        if samples:
-            readings.append(v201.MeterValueType(timestamp=reading.timestamp, sampledValue=samples))
+    readings = meter_readings(request.meterValue, ctx)
+    if isinstance(readings, Refuse):
+        return readings
     if not readings:
         return Answer(v16.MeterValuesResponse())
     first = request.meterValue[0].sampledValue[0].context
@@ -169,13 +165,9 @@ def stop_transaction(request: v16.StopTransactionRequest, ctx: StationContext) -
     stopped, trigger = ctx.tables.transactions.stop_reason[
         request.reason or v16.StopTransactionRequestReason.Local
     ]
-    readings = []
-    for reading in request.transactionData or []:
-        samples = sampled_values(reading.sampledValue, ctx)  # type: ignore[arg-type]
-        if isinstance(samples, Refuse):
-            return samples
-        if samples:
-            readings.append(v201.MeterValueType(timestamp=reading.timestamp, sampledValue=samples))
+    readings = meter_readings(request.transactionData or [], ctx)
+    if isinstance(readings, Refuse):
+        return readings
     readings.append(_meter_reading(request.timestamp, request.meterStop, "Transaction.End"))
     seq = ctx.store.next_seq(ctx.station_id, record.id16)
     id_token = v201.IdTokenType(idToken=request.idTag, type=ctx.id_token_type) if request.idTag else None
