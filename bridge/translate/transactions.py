@@ -29,6 +29,7 @@ from bridge.models import v16, v201
 from bridge.store import TransactionRecord
 from bridge.translate.authorize import id_tag_info
 from bridge.translate.context import StationContext
+from bridge.translate.local_answer import info as status_info
 from bridge.translate.metering import meter_readings
 from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Refuse, down, up
 from bridge.translate.smart_charging import convert_profile
@@ -36,10 +37,6 @@ from bridge.translate.smart_charging import convert_profile
 log = logging.getLogger(__name__)
 
 ENERGY = "Energy.Active.Import.Register"
-
-
-def _status_info(reason_code: str, info: str) -> v201.StatusInfoType:
-    return v201.StatusInfoType(reasonCode=reason_code, additionalInfo=info)
 
 
 def _meter_reading(timestamp: datetime, value: int, context: str) -> v201.MeterValueType:
@@ -206,7 +203,7 @@ def stop_transaction_result(
 def request_start(request: v201.RequestStartTransactionRequest, ctx: StationContext) -> Outcome:
     def rejected(code: str, info: str) -> Answer:
         return Answer(
-            v201.RequestStartTransactionResponse(status="Rejected", statusInfo=_status_info(code, info))
+            v201.RequestStartTransactionResponse(status="Rejected", statusInfo=status_info(code, info))
         )
 
     connector = None
@@ -256,9 +253,7 @@ def request_stop(request: v201.RequestStopTransactionRequest, ctx: StationContex
     if id16 is None:
         info = f"no ongoing transaction {request.transactionId} on this station"
         return Answer(
-            v201.RequestStopTransactionResponse(
-                status="Rejected", statusInfo=_status_info("TxNotFound", info)
-            )
+            v201.RequestStopTransactionResponse(status="Rejected", statusInfo=status_info("TxNotFound", info))
         )
     return Forward("RemoteStopTransaction", v16.RemoteStopTransactionRequest(transactionId=id16))
 
