@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -269,3 +270,21 @@ async def eventually(condition: Callable[[], bool], wait: float = 5) -> None:
     async with asyncio.timeout(wait):
         while not condition():  # noqa: ASYNC110  (polling a plain predicate)
             await asyncio.sleep(0.02)
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def wait_ready(port: int, wait: float = 20) -> None:
+    """Wait until a bridge process on `port` answers GET /readyz with 200."""
+    async with asyncio.timeout(wait), aiohttp.ClientSession() as http:
+        while True:
+            with contextlib.suppress(aiohttp.ClientConnectionError):
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.05)

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,9 @@ import time
 import aiohttp
 
 from bridge.settings import load_settings
-from tests.conftest import CsmsServer, eventually
+from tests.conftest import CsmsServer, eventually, free_port
 
 BRIDGE = [sys.executable, "-m", "bridge.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_flags_win_over_environment_which_wins_over_defaults() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import aiohttp
 import pytest
@@ -16,15 +15,10 @@ from tests.conftest import (
     connect_station,
     eventually,
     exchange,
+    free_port,
     raw_station,
     run_bridge,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def handshake_status(url: str, **kw: object) -> int:

@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bridge.admission import Admission, AdmissionRefused
 from bridge.engine import Side
-from tests.conftest import RunningBridge, eventually, now, run_bridge
+from tests.conftest import RunningBridge, eventually, free_port, now, run_bridge, wait_ready
 from tests.schemas import assert_frame_valid
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -514,7 +514,7 @@ async def test_sigterm_under_load_drains_every_station_with_whole_frames() -> No
             stderr=asyncio.subprocess.DEVNULL,
         )
         try:
-            await wait_ready(http, port)
+            await wait_ready(port)
             ids = [f"CP-T{n:02d}" for n in range(40)]
             sockets = await asyncio.gather(*(connect(http, f"ws://127.0.0.1:{port}/{i}") for i in ids))
             acked: set[tuple[str, str]] = set()
@@ -554,23 +554,3 @@ async def test_sigterm_under_load_drains_every_station_with_whole_frames() -> No
         await eventually(lambda: not any(csms.open.values()))
         assert {code for sid, code in csms.closed if sid in ids} == {1001}
         assert acked <= csms.received_ids()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def wait_ready(http: aiohttp.ClientSession, port: int) -> None:
-    async with asyncio.timeout(20):
-        while True:
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as r:
-                    if r.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)

@@ -39,7 +39,15 @@ from bridge.engine import Engine, Send, Side
 from bridge.server import StationIdError, station_id_from_path, upstream_url
 from bridge.tables import load_tables
 from bridge.translate.context import StationContext
-from tests.conftest import CsmsServer, connect_station, eventually, raw_station, run_bridge
+from tests.conftest import (
+    CsmsServer,
+    connect_station,
+    eventually,
+    free_port,
+    raw_station,
+    run_bridge,
+    wait_ready,
+)
 from tests.schemas import ERROR_CODES, schema
 from tests.strategies import from_schema
 from tests.test_properties import ACCEPTABLE_REFUSALS, OTHER, VERSION, cases
@@ -558,7 +566,7 @@ async def test_slow_loris_handshakes_are_cut_and_the_bridge_keeps_serving(csms: 
         "--handshake-timeout", "1", env=env, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        await wait_listening(port)
+        await wait_ready(port)
 
         def trickle() -> bytes:
             """Send the upgrade request a byte every 50 ms, never finishing it; say how it ended."""
@@ -585,21 +593,3 @@ async def test_slow_loris_handshakes_are_cut_and_the_bridge_keeps_serving(csms: 
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 10)
     assert csms.requests and all(r.match_info["station"] == "CP-FINE" for r in csms.requests)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def wait_listening(port: int) -> None:
-    async with asyncio.timeout(20), aiohttp.ClientSession() as http:
-        while True:
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as r:
-                    if r.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)

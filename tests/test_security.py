@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -31,16 +30,10 @@ from ocpp.v16 import call as call16
 
 from bridge.allowlist import AllowList, AllowListError
 from bridge.logs import redact
-from tests.conftest import CsmsServer, connect_station, start_csms
+from tests.conftest import CsmsServer, connect_station, free_port, start_csms
 from tests.conftest import run_bridge as run_bridge_in_process
 
 BRIDGE = [sys.executable, "-m", "bridge.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.asynccontextmanager

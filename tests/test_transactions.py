@@ -24,16 +24,10 @@ from ocpp.v16 import call_result as result16
 from ocpp.v201 import call as call201
 
 from bridge.store import MemoryStore, TransactionStore, open_store
-from tests.conftest import Connection, CsmsServer, Station, connect_station, eventually, run_bridge
+from tests.conftest import Connection, CsmsServer, Station, connect_station, eventually, free_port, run_bridge
 from tests.schemas import assert_frame_valid
 
 T0 = "2026-05-01T10:00:00Z"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
