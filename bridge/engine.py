@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from bridge import rpc
 from bridge.models import v16, v201
-from bridge.models.base import Message
+from bridge.models.base import Message, Payload, json_data
 from bridge.translate import same_shape
 from bridge.translate.context import StationContext
 from bridge.translate.registry import (
@@ -224,7 +224,7 @@ class Engine:
         """Calls waiting for an answer, both directions."""
         return len(self.station.awaiting) + len(self.csms.awaiting)
 
-    def call(self, side: Side, action: str, payload: Message) -> list[Send]:
+    def call(self, side: Side, action: str, payload: Payload) -> list[Send]:
         """Make a call of the bridge's own to `side` (its answer is checked and consumed)."""
         out: list[Send] = []
         self._bridge_call(self._leg(side), BridgeCall(action, payload), out)
@@ -379,7 +379,7 @@ class Engine:
         outcome: Forward,
         out: list[Send],
     ) -> None:
-        frame = rpc.dumps(rpc.Call(call.id, outcome.action, outcome.payload.to_json()))
+        frame = rpc.dumps(rpc.Call(call.id, outcome.action, json_data(outcome.payload)))
         pending = Pending(
             call.id, call.action, outcome.action, frame, request, translator, outcome.note, outcome.then
         )
@@ -387,7 +387,7 @@ class Engine:
 
     def _bridge_call(self, target: Leg, extra: BridgeCall, out: list[Send]) -> None:
         call_id = str(uuid.uuid4())
-        frame = rpc.dumps(rpc.Call(call_id, extra.action, extra.payload.to_json()))
+        frame = rpc.dumps(rpc.Call(call_id, extra.action, json_data(extra.payload)))
         self._submit(target, Pending(call_id, extra.action, extra.action, frame), out)
 
     def _submit(self, target: Leg, pending: Pending, out: list[Send]) -> None:
@@ -411,8 +411,8 @@ class Engine:
                 self._send_now(leg, pending, out)
                 return
 
-    def _answer(self, leg: Leg, message_id: str, action: str, payload: Message, out: list[Send]) -> None:
-        out.append(Send(leg.side, rpc.dumps(rpc.CallResult(message_id, payload.to_json()))))
+    def _answer(self, leg: Leg, message_id: str, action: str, payload: Payload, out: list[Send]) -> None:
+        out.append(Send(leg.side, rpc.dumps(rpc.CallResult(message_id, json_data(payload)))))
         self.observer.frame_out(leg.side, action)
 
     def _refuse(

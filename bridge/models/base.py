@@ -20,17 +20,22 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    TypeAdapter,
 )
 from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "EMPTY",
     "Message",
     "Number",
     "OcppDateTime",
     "OpenMessage",
+    "Payload",
     "StrictBool",
     "StrictInt",
     "StrictStr",
+    "json_data",
+    "json_time",
     "multiple_of",
 ]
 
@@ -90,3 +95,21 @@ class OpenMessage(Message):
     """A schema object that allows extra properties (2.0.1 CustomDataType)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+
+
+# What translators hand the engine: a model, or for the hot paths (MeterValues, StatusNotification
+# and their answers) the JSON-ready dict itself, which skips building and dumping a model per frame.
+Payload = Message | dict[str, Any]
+EMPTY: dict[str, Any] = {}  # the empty payload ({} answers); shared, never mutate it
+
+_DATETIME = TypeAdapter(datetime)
+
+
+def json_time(value: datetime) -> str:
+    """A date-time as the models serialize it (RFC 3339, UTC as Z)."""
+    return _DATETIME.dump_python(value, mode="json")  # type: ignore[no-any-return]
+
+
+def json_data(payload: Payload) -> dict[str, Any]:
+    """A payload as JSON-ready data."""
+    return payload if type(payload) is dict else payload.to_json()  # type: ignore[union-attr]

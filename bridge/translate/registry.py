@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bridge.models.base import Message
+from bridge.models.base import Payload
 from bridge.translate.context import StationContext
 
 
@@ -32,20 +32,20 @@ class BridgeCall:
     """A call the bridge itself makes to the receiver (its answer is checked, then consumed)."""
 
     action: str
-    payload: Message
+    payload: Payload
 
 
 @dataclass(frozen=True, slots=True)
 class Forward:
     action: str
-    payload: Message
+    payload: Payload
     note: Any = None  # handed to the result translator, e.g. what the call asked for
     then: tuple[BridgeCall, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    payload: Message
+    payload: Payload
     then: tuple[BridgeCall, ...] = ()  # calls the bridge makes to the receiver instead
 
 
@@ -60,14 +60,14 @@ class Reply:
     """A result translator's answer to the sender, plus calls the bridge then makes to the sender
     (e.g. GetBaseReport: the answer, then NotifyReport frames built from the station's configuration)."""
 
-    payload: Message
+    payload: Payload
     calls_to_sender: tuple[BridgeCall, ...] = ()
 
 
 Outcome = Forward | Answer | Refuse
 CallTranslator = Callable[[Any, StationContext], Outcome]
 # (answer from the receiver, the original request, context, note) -> sender's answer or a refusal
-ResultTranslator = Callable[[Any, Any, StationContext, Any], Message | Reply | Refuse]
+ResultTranslator = Callable[[Any, Any, StationContext, Any], Payload | Reply | Refuse]
 
 
 @dataclass

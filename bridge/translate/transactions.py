@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from bridge.models import v16, v201
+from bridge.models.base import EMPTY, json_time
 from bridge.store import TransactionRecord
 from bridge.translate.authorize import id_tag_info
 from bridge.translate.context import StationContext
@@ -39,11 +41,10 @@ log = logging.getLogger(__name__)
 ENERGY = "Energy.Active.Import.Register"
 
 
-def _meter_reading(timestamp: datetime, value: int, context: str) -> v201.MeterValueType:
-    sample = v201.SampledValueType(
-        value=value, context=context, measurand=ENERGY, unitOfMeasure=v201.UnitOfMeasureType(unit="Wh")
-    )
-    return v201.MeterValueType(timestamp=timestamp, sampledValue=[sample])
+def _meter_reading(timestamp: datetime, value: int, context: str) -> dict[str, Any]:
+    """meterStart/meterStop as a 2.0.1 meterValue, JSON-ready like metering.meter_readings'."""
+    sample = {"value": value, "context": context, "measurand": ENERGY, "unitOfMeasure": {"unit": "Wh"}}
+    return {"timestamp": json_time(timestamp), "sampledValue": [sample]}
 
 
 def _evse(ctx: StationContext, connector_id: int) -> v201.EVSEType | None:
@@ -128,7 +129,7 @@ def transaction_update(request: v16.MeterValuesRequest, ctx: StationContext) -> 
     if isinstance(readings, Refuse):
         return readings
     if not readings:
-        return Answer(v16.MeterValuesResponse())
+        return Answer(EMPTY)
     first = request.meterValue[0].sampledValue[0].context
     trigger = (
         "Trigger" if triggered else ctx.tables.transactions.meter_trigger.get(first, "MeterValuePeriodic")
