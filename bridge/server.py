@@ -98,6 +98,8 @@ class BridgeServer:
         self.ready = False
         self.draining = False
         self.client: aiohttp.ClientSession | None = None
+        self.ticker: asyncio.Task[None] | None = None
+        self.expiring: set[asyncio.Task[None]] = set()  # answers to timed-out calls, being sent
         self.app = web.Application()
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/readyz", self.readyz)
@@ -110,8 +112,11 @@ class BridgeServer:
         # No pool limit: each station holds its upstream connection for as long as it is connected,
         # and aiohttp's default limit (100 connections) would stall the 101st station's handshake.
         self.client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        self.ticker = asyncio.create_task(self._expire_loop())
 
     async def _stop(self, app: web.Application) -> None:
+        if self.ticker is not None:
+            self.ticker.cancel()
         await self.drain(grace=1.0)
         if self.client is not None:
             await self.client.close()
@@ -150,7 +155,7 @@ class BridgeServer:
         except Exception:
             await csms.close()
             raise
-        session = StationSession(station_id, ws, csms, self._engine(station_id), tick=self._tick())
+        session = StationSession(station_id, ws, csms, self._engine(station_id))
         # Registered before the older connection is closed: a third connection of the same id that
         # arrives meanwhile then replaces this one, and never two stay open.
         previous, self.sessions[station_id] = self.sessions.get(station_id), session
@@ -260,8 +265,17 @@ class BridgeServer:
             ctx, call_timeout=s.call_timeout, max_pending=s.max_pending_calls, observer=self.metrics
         )
 
-    def _tick(self) -> float:
-        return min(1.0, self.settings.call_timeout / 4)
+    async def _expire_loop(self) -> None:
+        """One ticker for the whole process: answer timed-out calls of every station that has any.
+        (A timer task per station cost 11% of a core with 10,000 idle stations.)"""
+        tick = min(1.0, self.settings.call_timeout / 4)
+        while True:
+            await asyncio.sleep(tick)
+            for session in [s for s in self.sessions.values() if s.engine.pending()]:
+                task = session.expire()
+                if task is not None:
+                    self.expiring.add(task)
+                    task.add_done_callback(self.expiring.discard)
 
     def reload(self) -> None:
         """SIGHUP: read the TLS certificates and the station allow-list again (each keeps the old on error)."""

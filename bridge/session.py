@@ -8,7 +8,6 @@ station that cannot hear it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiohttp import ClientWebSocketResponse, WSMsgType, web
@@ -22,8 +21,10 @@ GOING_AWAY = 1001
 TRY_AGAIN_LATER = 1013
 MESSAGE_TOO_BIG = 1009
 INTERNAL_ERROR = 1011
+YIELD_EVERY = 16  # frames one pump handles before it lets other tasks run
 REPLACED = 4000  # application close code: a newer connection of the same station id took over
 
+CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 AnyWebSocket = web.WebSocketResponse | ClientWebSocketResponse
 
 
@@ -34,34 +35,28 @@ class StationSession:
         station: web.WebSocketResponse,
         csms: ClientWebSocketResponse,
         engine: Engine,
-        tick: float = 1.0,
     ) -> None:
         self.station_id = station_id
         self.station = station
         self.csms = csms
         self.engine = engine
-        self.tick = tick
         self.closing: tuple[int, str] | None = None
 
     async def run(self) -> None:
         """Pump frames both ways until one side goes; then close the other."""
         station_id_var.set(self.station_id)
         csms_pump = asyncio.create_task(self._pump(self.csms, Side.CSMS))
-        ticker = asyncio.create_task(self._expire_loop())
         try:
             await self._pump(self.station, Side.STATION)  # the handler's own task reads the station
             if not csms_pump.done():
-                code, reason = self.closing or (GOING_AWAY, "station disconnected")
+                code, reason = self.closing = self.closing or (GOING_AWAY, "station disconnected")
                 log.info(
                     "station disconnected (code %s); closing the CSMS connection", self.station.close_code
                 )
                 await self.csms.close(code=code, message=reason.encode())
             await csms_pump
         finally:
-            ticker.cancel()
             csms_pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
             lost = self.engine.pending()
             if lost:
                 log.warning("connection pair closed with %d call(s) unanswered; senders will retry", lost)
@@ -76,13 +71,22 @@ class StationSession:
         )
 
     async def _pump(self, ws: AnyWebSocket, side: Side) -> None:
+        frames = 0
         try:
-            async for message in ws:
+            # Not `async for`: once the session is closing, it must not read again. aiohttp's
+            # receive() on a socket that another task is closing closes it itself with 1000,
+            # replacing the code the session chose (1001 going away, 1013 try again later).
+            while self.closing is None:
+                message = await ws.receive()
+                if message.type in CLOSED:
+                    break
                 if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                     await self._deliver(self.engine.receive(side, message.data))
-                    # Let the other stations' tasks run between frames: a station flooding the
-                    # bridge with a burst of thousands of frames must not starve them.
-                    await asyncio.sleep(0)
+                    frames += 1
+                    if frames % YIELD_EVERY == 0:
+                        # Reading buffered frames does not suspend: a station flooding the bridge
+                        # with thousands of frames must let the other stations' tasks run.
+                        await asyncio.sleep(0)
                 elif message.type == WSMsgType.ERROR:
                     log.warning("%s connection error: %s", side.value, ws.exception())
         except Exception:
@@ -91,11 +95,10 @@ class StationSession:
             await self.close(INTERNAL_ERROR, "bridge internal error")
             return
         if side is Side.CSMS and not self.station.closed:
-            code, reason = self.closing or (
-                TRY_AGAIN_LATER,
-                f"CSMS connection closed (code {ws.close_code})",
-            )
-            log.warning("the CSMS closed the connection (code %s); closing the station", ws.close_code)
+            if self.closing is None:  # the CSMS went, not the bridge's own doing
+                self.closing = (TRY_AGAIN_LATER, f"CSMS connection closed (code {ws.close_code})")
+                log.warning("the CSMS closed the connection (code %s); closing the station", ws.close_code)
+            code, reason = self.closing
             await self.station.close(code=code, message=reason.encode())
         if side is Side.STATION and ws.close_code == MESSAGE_TOO_BIG:
             log.warning("station sent a frame larger than the limit; connection closed (1009)")
@@ -111,9 +114,12 @@ class StationSession:
             except ConnectionError:  # closing under us: the pair is going down, the sender retries
                 log.warning("dropped a frame for the %s: connection closing", send.side.value)
 
-    async def _expire_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.tick)
-            sends = self.engine.expire()
-            if sends:
-                await self._deliver(sends)
+    def expire(self) -> asyncio.Task[None] | None:
+        """Answer the calls whose time ran out (the server's one ticker calls this for every
+        session with calls pending); the answers go out in a task of their own."""
+        sends = self.engine.expire()
+        return asyncio.create_task(self._deliver_expired(sends)) if sends else None
+
+    async def _deliver_expired(self, sends: list[Send]) -> None:
+        station_id_var.set(self.station_id)
+        await self._deliver(sends)
