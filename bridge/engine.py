@@ -52,7 +52,7 @@ class Side(StrEnum):
     CSMS = "csms"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Send:
     side: Side
     text: str
@@ -412,7 +412,7 @@ class Engine:
         outcome: Forward,
         out: list[Send],
     ) -> None:
-        frame = rpc.dumps(rpc.Call(call.id, outcome.action, json_data(outcome.payload)))
+        frame = rpc.call_frame(call.id, outcome.action, json_data(outcome.payload))
         pending = Pending(
             call.id, call.action, outcome.action, frame, request, translator, outcome.note, outcome.then
         )
@@ -420,7 +420,7 @@ class Engine:
 
     def _bridge_call(self, target: Leg, extra: BridgeCall, out: list[Send]) -> None:
         call_id = str(uuid.uuid4())
-        frame = rpc.dumps(rpc.Call(call_id, extra.action, json_data(extra.payload)))
+        frame = rpc.call_frame(call_id, extra.action, json_data(extra.payload))
         self._submit(target, Pending(call_id, extra.action, extra.action, frame), out)
 
     def _submit(self, target: Leg, pending: Pending, out: list[Send]) -> None:
@@ -445,7 +445,7 @@ class Engine:
                 return
 
     def _answer(self, leg: Leg, message_id: str, action: str, payload: Payload, out: list[Send]) -> None:
-        out.append(Send(leg.side, rpc.dumps(rpc.CallResult(message_id, json_data(payload)))))
+        out.append(Send(leg.side, rpc.result_frame(message_id, json_data(payload))))
         self.observer.frame_out(leg.side, action)
 
     def _refuse(

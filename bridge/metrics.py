@@ -31,16 +31,17 @@ class _FrameTally(Collector):
 
     def __init__(self, buckets: tuple[float, ...]) -> None:
         self.buckets = buckets
-        self.frames_in: dict[tuple[str, str], int] = {}
-        self.frames_out: dict[tuple[str, str], int] = {}
-        self.round_trips: dict[tuple[str, str], list[float]] = {}  # per-bucket counts, then +Inf, then sum
+        # keyed by the Side member itself: `side.value` is a Python-level property call per frame
+        self.frames_in: dict[tuple[Side, str], int] = {}
+        self.frames_out: dict[tuple[Side, str], int] = {}
+        self.round_trips: dict[tuple[Side, str], list[float]] = {}  # per-bucket counts, then +Inf, then sum
 
-    def count(self, table: dict[tuple[str, str], int], side: Side, action: str) -> None:
-        key = (side.value, action if action in KNOWN_ACTIONS else "other")
+    def count(self, table: dict[tuple[Side, str], int], side: Side, action: str) -> None:
+        key = (side, action if action in KNOWN_ACTIONS else "other")
         table[key] = table.get(key, 0) + 1
 
     def observe(self, side: Side, action: str, seconds: float) -> None:
-        key = (side.value, action if action in KNOWN_ACTIONS else "other")
+        key = (side, action if action in KNOWN_ACTIONS else "other")
         counts = self.round_trips.get(key)
         if counts is None:
             counts = self.round_trips[key] = [0.0] * (len(self.buckets) + 2)
@@ -58,8 +59,8 @@ class _FrameTally(Collector):
             ),
         ):
             family = CounterMetricFamily(name, doc, labels=labels)
-            for key, value in table.items():
-                family.add_metric(list(key), value)
+            for (side, action), value in table.items():
+                family.add_metric([side.value, action], value)
             yield family
         histogram = HistogramMetricFamily(
             "bridge_round_trip_seconds",
@@ -67,9 +68,9 @@ class _FrameTally(Collector):
             labels=labels,
         )
         bounds = [*(repr(float(b)) for b in self.buckets), "+Inf"]
-        for key, counts in self.round_trips.items():
+        for (side, action), counts in self.round_trips.items():
             cumulative = list(accumulate(counts[:-1]))
-            histogram.add_metric(list(key), list(zip(bounds, cumulative, strict=True)), counts[-1])
+            histogram.add_metric([side.value, action], list(zip(bounds, cumulative, strict=True)), counts[-1])
         yield histogram
 
 

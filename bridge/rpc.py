@@ -26,20 +26,20 @@ MAX_ID_LENGTH = 36
 UNKNOWN_ID = "-1"  # the id OCPP-J prescribes for an error about a frame whose id cannot be read
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs a setattr call per field, per frame
 class Call:
     id: str
     action: str
     payload: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallResult:
     id: str
     payload: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CallError:
     id: str
     code: str
@@ -154,16 +154,11 @@ def dumps(frame: Frame) -> str:
     return _dumps(data)
 
 
-def _text(value: str) -> str:
-    return orjson.dumps(value).decode() if orjson is not None else json.dumps(value, ensure_ascii=False)
+def call_frame(message_id: str, action: str, payload: dict[str, Any]) -> str:
+    """A CALL frame as text (what `dumps(Call(...))` gives, without building the Call)."""
+    return _dumps([CALL, message_id, action, payload])
 
 
-def call_text(message_id: str, action: str, payload_json: str) -> str:
-    """A CALL frame around a payload that is already compact JSON text (pydantic's model_dump_json):
-    the payload is serialized once, in pydantic-core, instead of dumped to a dict and then to text."""
-    return f"[{CALL},{_text(message_id)},{_text(action)},{payload_json}]"
-
-
-def result_text(message_id: str, payload_json: str) -> str:
-    """A CALLRESULT frame around a payload that is already compact JSON text."""
-    return f"[{CALLRESULT},{_text(message_id)},{payload_json}]"
+def result_frame(message_id: str, payload: dict[str, Any]) -> str:
+    """A CALLRESULT frame as text."""
+    return _dumps([CALLRESULT, message_id, payload])

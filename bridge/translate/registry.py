@@ -27,7 +27,7 @@ from bridge.models.base import Payload
 from bridge.translate.context import StationContext
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs a setattr call per field, per frame
 class BridgeCall:
     """A call the bridge itself makes to the receiver (its answer is checked, then consumed)."""
 
@@ -35,7 +35,7 @@ class BridgeCall:
     payload: Payload
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Forward:
     action: str
     payload: Payload
@@ -43,19 +43,19 @@ class Forward:
     then: tuple[BridgeCall, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Answer:
     payload: Payload
     then: tuple[BridgeCall, ...] = ()  # calls the bridge makes to the receiver instead
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Refuse:
     reason: str
     description: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reply:
     """A result translator's answer to the sender, plus calls the bridge then makes to the sender
     (e.g. GetBaseReport: the answer, then NotifyReport frames built from the station's configuration)."""

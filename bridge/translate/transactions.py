@@ -32,7 +32,7 @@ from bridge.store import TransactionRecord
 from bridge.translate.authorize import id_tag_info
 from bridge.translate.context import StationContext
 from bridge.translate.local_answer import info as status_info
-from bridge.translate.metering import meter_readings
+from bridge.translate.readings import meter_readings
 from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Refuse, down, up
 from bridge.translate.smart_charging import convert_profile
 
