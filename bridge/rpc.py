@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-try:  # optional (pip install 'ocpp-bridge[fast]'): parses and serializes frames several times faster
+try:  # a dependency: parses and serializes frames several times faster than the standard library
     import orjson
-except ImportError:  # pragma: no cover - the standard library does the same, slower
+except ImportError:  # a platform without an orjson wheel: the standard library does the same, slower
     orjson = None
 
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
@@ -72,7 +72,10 @@ def _finite(text: str) -> float:
 
 
 def _std_loads(text: str | bytes) -> Any:
-    return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
+    data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
+    if "\\ud" in text if isinstance(text, str) else b"\\ud" in text:
+        _check_surrogates(data)  # the stdlib parser accepts lone UTF-16 surrogates; orjson does not
+    return data
 
 
 def _std_dumps(data: list[Any]) -> str:
@@ -98,9 +101,7 @@ def _check_surrogates(data: object) -> None:
     try:
         json.dumps(data, ensure_ascii=False).encode()
     except UnicodeEncodeError:
-        raise FrameError(
-            "invalid_json", "frame holds a lone UTF-16 surrogate, which is not valid text"
-        ) from None
+        raise ValueError("a lone UTF-16 surrogate is not valid text") from None
 
 
 def parse(text: str | bytes) -> Frame:
@@ -109,8 +110,6 @@ def parse(text: str | bytes) -> Frame:
         data = _loads(text)
     except (ValueError, RecursionError) as exc:  # orjson.JSONDecodeError is a ValueError
         raise FrameError("invalid_json", f"frame is not valid JSON: {exc}") from None
-    if "\\ud" in text if isinstance(text, str) else b"\\ud" in text:
-        _check_surrogates(data)  # the stdlib parser accepts lone UTF-16 surrogates; orjson does not
     if type(data) is not list or not data:
         raise FrameError("bad_frame", "frame must be a non-empty JSON array")
     message_id = data[1] if len(data) > 1 and isinstance(data[1], str) else UNKNOWN_ID

@@ -14,6 +14,7 @@ A longer fuzzing campaign: `python tools/fuzz_frames.py --minutes 30` (README, "
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import math
@@ -21,8 +22,10 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 from urllib.parse import quote, urlsplit
 
 import aiohttp
@@ -418,17 +421,39 @@ def check_parse(text: str | bytes) -> None:
     assert rpc.parse(again) == frame
 
 
+@contextlib.contextmanager
+def json_codec(name: str) -> Iterator[None]:
+    """Frames parsed and serialized by orjson (a dependency), or by the standard library, which
+    bridge/rpc.py falls back to on a platform without an orjson wheel: both must behave the same."""
+    if name == "orjson":
+        assert rpc.orjson is not None, "orjson is a dependency of the bridge"
+        yield
+        return
+    with mock.patch.object(rpc, "_loads", rpc._std_loads), mock.patch.object(rpc, "_dumps", rpc._std_dumps):
+        yield
+
+
+CODECS = ["orjson", "stdlib"]
+
+
+@pytest.mark.parametrize("codec", CODECS)
 @settings(max_examples=400 * SCALE, deadline=None)
 @given(text=TEXTS)
-def test_the_frame_parser_only_ever_returns_a_frame_or_a_frame_error(text: str) -> None:
-    check_parse(text)
-    check_parse(text.encode("utf-8", "surrogatepass"))
+def test_the_frame_parser_only_ever_returns_a_frame_or_a_frame_error(codec: str, text: str) -> None:
+    with json_codec(codec):
+        check_parse(text)
+        check_parse(text.encode("utf-8", "surrogatepass"))
 
 
+@pytest.mark.parametrize("codec", CODECS)
 @settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=TEXTS, side=st.sampled_from(list(Side)))
-def test_the_engine_answers_any_text_with_valid_frames_and_never_raises(text: str, side: Side) -> None:
-    for peer_side, frame in parsed(engine().receive(side, text)):
+def test_the_engine_answers_any_text_with_valid_frames_and_never_raises(
+    codec: str, text: str, side: Side
+) -> None:
+    with json_codec(codec):
+        sends = engine().receive(side, text)
+    for peer_side, frame in parsed(sends):
         version = VERSION[peer_side]
         if frame[0] == 4:
             assert frame[2] in ERROR_CODES[version], frame
