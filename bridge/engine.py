@@ -14,6 +14,7 @@ NotifyEvent, a station that does not wait) queue until the answer comes or the c
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -149,16 +150,34 @@ class PendingTable:
         return expired
 
 
-@dataclass
+@functools.cache
+def _validators(models: ModuleType, kind: str) -> dict[str, Callable[[Any], Message]]:
+    """Each action's schema validator (the compiled pydantic-core one, without model_validate's
+    per-call wrapper), shared by every station."""
+    table: dict[str, type[Message]] = getattr(models, kind)
+    return {action: model.__pydantic_validator__.validate_python for action, model in table.items()}
+
+
+@functools.cache
+def _call_translators(registry: Registry, same: frozenset[str]) -> dict[str, Translator]:
+    """The translator of every call one side may make, registered or same-shape, shared by every
+    station (the registries are complete once bridge.translate is imported, as this module does)."""
+    found = {action: t for action, t in registry.translators.items() if t.call is not None}
+    for action in same - found.keys():
+        found[action] = same_shape.translator(action, registry.sender)
+    return found
+
+
+@dataclass(slots=True)
 class Leg:
     """One peer of the pair and the calls waiting on it."""
 
     side: Side
     version: str  # "1.6" or "2.0.1"
     key: str  # column of mappings/errors.toml reasons
-    models: ModuleType
-    registry: Registry  # translators for the calls this peer makes
-    same_shape: frozenset[str]
+    requests: dict[str, Callable[[Any], Message]]  # validators of the calls this peer makes
+    responses: dict[str, Callable[[Any], Message]]  # validators of this peer's answers
+    translators: dict[str, Translator]  # for the calls this peer makes
     awaiting: PendingTable  # calls sent to this peer, by message id
     codes_in: dict[str, str]  # error codes of the other version, spelled for this peer
     valid_codes: frozenset[str]
@@ -191,9 +210,9 @@ class Engine:
             Side.STATION,
             "1.6",
             "v16",
-            v16,
-            up,
-            ctx.tables.same_shape_up,
+            _validators(v16, "REQUESTS"),
+            _validators(v16, "RESPONSES"),
+            _call_translators(up, ctx.tables.same_shape_up),
             PendingTable(call_timeout, clock),
             errors.v201_to_v16,
             errors.v16_codes,
@@ -202,9 +221,9 @@ class Engine:
             Side.CSMS,
             "2.0.1",
             "v201",
-            v201,
-            down,
-            ctx.tables.same_shape_down,
+            _validators(v201, "REQUESTS"),
+            _validators(v201, "RESPONSES"),
+            _call_translators(down, ctx.tables.same_shape_down),
             PendingTable(call_timeout, clock),
             errors.v16_to_v201,
             errors.v201_codes,
@@ -267,17 +286,15 @@ class Engine:
 
     def _on_call(self, leg: Leg, call: rpc.Call, out: list[Send]) -> None:
         self.observer.frame_in(leg.side, call.action)
-        model = leg.models.REQUESTS.get(call.action)
-        translator = leg.registry.get(call.action)
-        if translator is None and call.action in leg.same_shape:
-            translator = same_shape.translator(call.action, leg.version)
-        if model is None:
+        validate = leg.requests.get(call.action)
+        translator = leg.translators.get(call.action)
+        if validate is None:
             self._refuse(
                 leg, call.id, "unknown_action", f"{call.action} is not an OCPP {leg.version} action", out
             )
             return
         try:
-            request = model.model_validate(call.payload)
+            request = validate(call.payload)
         except ValidationError as exc:
             reason, description, details = self._violation(exc)
             self._refuse(leg, call.id, reason, f"{call.action}: {description}", out, details)
@@ -317,9 +334,8 @@ class Engine:
         pending = self._settle(leg, result.id, out)
         if pending is None:
             return
-        model = leg.models.RESPONSES[pending.sent_action]
         try:
-            answer = model.model_validate(result.payload)
+            answer = leg.responses[pending.sent_action](result.payload)
         except ValidationError as exc:
             description = self._violation(exc)[1]
             text = f"the {leg.name} answered {pending.sent_action} with an invalid payload: {description}"

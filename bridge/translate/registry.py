@@ -77,7 +77,7 @@ class Translator:
     result: ResultTranslator | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: the engine caches per registry
 class Registry:
     """Translators for calls made by one side (`sender`) and answered by the other (`receiver`)."""
 
