@@ -258,13 +258,15 @@ def test_a_meter_value_that_is_not_a_number_is_a_clear_error() -> None:
     assert engine.pending() == 0  # nothing went to the CSMS
 
 
-def test_signed_meter_data_rides_on_its_raw_twin() -> None:
+@pytest.mark.parametrize("orphan", [True, False], ids=["with an orphan", "alone"])
+def test_signed_meter_data_rides_on_its_raw_twin(orphan: bool) -> None:
     engine = make_engine()
     samples = [
         {"value": "1000", "measurand": "Energy.Active.Import.Register"},
         {"value": "OCMF|{...}", "format": "SignedData", "measurand": "Energy.Active.Import.Register"},
-        {"value": "AP3X", "format": "SignedData", "measurand": "Power.Active.Import"},  # no twin: dropped
     ]
+    if orphan:  # a signed sample without a Raw twin: dropped
+        samples.append({"value": "AP3X", "format": "SignedData", "measurand": "Power.Active.Import"})
     (up,) = frames(engine.receive(Side.STATION, meter_values(samples)), Side.CSMS)
     assert_frame_valid("2.0.1", up)
     (sample,) = up[3]["meterValue"][0]["sampledValue"]

@@ -34,7 +34,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import NotRequired, TypedDict
 
 from bridge.models.base import (
     Message,
@@ -48,6 +49,17 @@ from bridge.models.base import (
 )
 
 '''
+
+
+# Objects validated into plain dicts (TypedDict) instead of model instances: the meter readings, the
+# bulk of a fleet's traffic (a MeterValues carries several samples, each a model instance of its own
+# otherwise; a dict costs half as much to validate). bridge/translate/readings.py reads them.
+AS_DICT = {
+    "MeterValuesRequestMeterValue",
+    "MeterValuesRequestMeterValueSampledValue",
+    "StopTransactionRequestTransactionData",
+    "StopTransactionRequestTransactionDataSampledValue",
+}
 
 
 def _camel(name: str) -> str:
@@ -144,9 +156,19 @@ class Generator:
                 annotation = f"{annotation} | None"
             if cons:
                 annotation = f"Annotated[{annotation}, Field({', '.join(cons)})]"
+            if name in AS_DICT:
+                if prop not in required:
+                    annotation = f"NotRequired[{annotation}]"
+                fields.append(f"    {prop}: {annotation}")
+                continue
             default = "" if prop in required else " = None"
             fields.append(f"    {prop}: {annotation}{default}")
         body = "\n".join(fields) if fields else "    pass"
+        if name in AS_DICT:
+            if base != "Message":
+                raise SystemExit(f"{name}: only closed objects can be dicts")
+            config = '@with_config(ConfigDict(extra="forbid"))'
+            return self.emit(name, f"{config}\nclass {name}(TypedDict):\n{body}")
         return self.emit(name, f"class {name}({base}):\n{body}")
 
     def schema_file(self, path: Path, top_name: str, action: str, is_response: bool) -> None:

@@ -6,9 +6,10 @@ Regenerate with `python tools/gen_models.py` (schemas from the `ocpp` package, v
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NotRequired
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 from bridge.models.base import (
     Message,
@@ -518,17 +519,19 @@ class MeterValuesRequestMeterValueSampledValueUnit(StrEnum):
     Hertz = "Hertz"
 
 
-class MeterValuesRequestMeterValueSampledValue(Message):
+@with_config(ConfigDict(extra="forbid"))
+class MeterValuesRequestMeterValueSampledValue(TypedDict):
     value: StrictStr
-    context: MeterValuesRequestMeterValueSampledValueContext | None = None
-    format: MeterValuesRequestMeterValueSampledValueFormat | None = None
-    measurand: MeterValuesRequestMeterValueSampledValueMeasurand | None = None
-    phase: MeterValuesRequestMeterValueSampledValuePhase | None = None
-    location: MeterValuesRequestMeterValueSampledValueLocation | None = None
-    unit: MeterValuesRequestMeterValueSampledValueUnit | None = None
+    context: NotRequired[MeterValuesRequestMeterValueSampledValueContext | None]
+    format: NotRequired[MeterValuesRequestMeterValueSampledValueFormat | None]
+    measurand: NotRequired[MeterValuesRequestMeterValueSampledValueMeasurand | None]
+    phase: NotRequired[MeterValuesRequestMeterValueSampledValuePhase | None]
+    location: NotRequired[MeterValuesRequestMeterValueSampledValueLocation | None]
+    unit: NotRequired[MeterValuesRequestMeterValueSampledValueUnit | None]
 
 
-class MeterValuesRequestMeterValue(Message):
+@with_config(ConfigDict(extra="forbid"))
+class MeterValuesRequestMeterValue(TypedDict):
     timestamp: OcppDateTime
     sampledValue: Annotated[list[MeterValuesRequestMeterValueSampledValue], Field(min_length=1)]
 
@@ -1009,17 +1012,19 @@ class StopTransactionRequestTransactionDataSampledValueUnit(StrEnum):
     Percent = "Percent"
 
 
-class StopTransactionRequestTransactionDataSampledValue(Message):
+@with_config(ConfigDict(extra="forbid"))
+class StopTransactionRequestTransactionDataSampledValue(TypedDict):
     value: StrictStr
-    context: StopTransactionRequestTransactionDataSampledValueContext | None = None
-    format: StopTransactionRequestTransactionDataSampledValueFormat | None = None
-    measurand: StopTransactionRequestTransactionDataSampledValueMeasurand | None = None
-    phase: StopTransactionRequestTransactionDataSampledValuePhase | None = None
-    location: StopTransactionRequestTransactionDataSampledValueLocation | None = None
-    unit: StopTransactionRequestTransactionDataSampledValueUnit | None = None
+    context: NotRequired[StopTransactionRequestTransactionDataSampledValueContext | None]
+    format: NotRequired[StopTransactionRequestTransactionDataSampledValueFormat | None]
+    measurand: NotRequired[StopTransactionRequestTransactionDataSampledValueMeasurand | None]
+    phase: NotRequired[StopTransactionRequestTransactionDataSampledValuePhase | None]
+    location: NotRequired[StopTransactionRequestTransactionDataSampledValueLocation | None]
+    unit: NotRequired[StopTransactionRequestTransactionDataSampledValueUnit | None]
 
 
-class StopTransactionRequestTransactionData(Message):
+@with_config(ConfigDict(extra="forbid"))
+class StopTransactionRequestTransactionData(TypedDict):
     timestamp: OcppDateTime
     sampledValue: list[StopTransactionRequestTransactionDataSampledValue]
 

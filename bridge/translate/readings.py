@@ -10,10 +10,11 @@ StartTransaction / StopTransaction and MeterValues in a transaction (bridge/tran
   (signingMethod, encodingMethod and publicKey, unknown in 1.6, are empty strings). A signed sample
   with no Raw twin is dropped.
 
-The output is built as plain JSON-ready dicts, not models: this runs for every sample of every
-MeterValues, the bulk of a fleet's traffic, and tests/test_properties.py holds the output to the
-official 2.0.1 schema for every payload the 1.6 schema allows. Enum members go in as they are
-(they are strings; `.value` is a Python-level property call per field).
+This runs for every sample of every MeterValues, the bulk of a fleet's traffic, so it works on
+dicts both ways: the 1.6 readings arrive validated as TypedDicts (tools/gen_models.py AS_DICT), and
+the 2.0.1 output is built as JSON-ready dicts, not models; tests/test_properties.py holds the output
+to the official 2.0.1 schema for every payload the 1.6 schema allows. Enum members go in as they
+are (they are strings; `.value` is a Python-level property call per field).
 """
 
 from __future__ import annotations
@@ -45,35 +46,36 @@ def _number(text: str) -> float | int | None:
 
 
 def _key(sample: SampledValue16) -> tuple[object, ...]:
-    return (sample.measurand, sample.phase, sample.location, sample.context)
+    return (sample.get("measurand"), sample.get("phase"), sample.get("location"), sample.get("context"))
 
 
 def sampled_values(samples: list[SampledValue16], ctx: StationContext) -> list[dict[str, Any]] | Refuse:
     """2.0.1 sampledValue objects (JSON-ready) for one 1.6 meterValue."""
     table = ctx.tables.metering
-    signed = {_key(s): s.value for s in samples if s.format == SIGNED}
+    signed = {_key(s): s["value"] for s in samples if s.get("format") == SIGNED}
     out: list[dict[str, Any]] = []
     for sample in samples:
-        if sample.format == SIGNED:
+        if sample.get("format") == SIGNED:
             continue
-        value = _number(sample.value)
+        value = _number(sample["value"])
         if value is None:
-            return Refuse("property_violation", f"sampledValue value {sample.value[:40]!r} is not a number")
+            return Refuse(
+                "property_violation", f"sampledValue value {sample['value'][:40]!r} is not a number"
+            )
         item: dict[str, Any] = {"value": value}
-        if sample.measurand is not None:
-            measurand = table.measurands[sample.measurand]
-            if measurand is None:
-                log.info("dropped a %s sample: OCPP 2.0.1 has no such measurand", sample.measurand.value)
+        if (measurand := sample.get("measurand")) is not None:
+            item["measurand"] = table.measurands[measurand]
+            if item["measurand"] is None:
+                log.info("dropped a %s sample: OCPP 2.0.1 has no such measurand", measurand.value)
                 continue
-            item["measurand"] = measurand
-        if sample.context is not None:
-            item["context"] = sample.context
-        if sample.phase is not None:
-            item["phase"] = sample.phase
-        if sample.location is not None:
-            item["location"] = sample.location
-        if sample.unit is not None:
-            item["unitOfMeasure"] = {"unit": table.units[sample.unit]}
+        if (context := sample.get("context")) is not None:
+            item["context"] = context
+        if (phase := sample.get("phase")) is not None:
+            item["phase"] = phase
+        if (location := sample.get("location")) is not None:
+            item["location"] = location
+        if (unit := sample.get("unit")) is not None:
+            item["unitOfMeasure"] = {"unit": table.units[unit]}
         blob = signed.pop(_key(sample), None) if signed else None
         if blob is not None:
             item["signedMeterValue"] = {
@@ -93,9 +95,9 @@ def meter_readings(readings: Sequence[Any], ctx: StationContext) -> list[dict[st
     StopTransaction.transactionData); readings left without a sample 2.0.1 can carry are dropped."""
     out = []
     for reading in readings:
-        samples = sampled_values(reading.sampledValue, ctx)
+        samples = sampled_values(reading["sampledValue"], ctx)
         if isinstance(samples, Refuse):
             return samples
         if samples:
-            out.append({"timestamp": json_time(reading.timestamp), "sampledValue": samples})
+            out.append({"timestamp": json_time(reading["timestamp"]), "sampledValue": samples})
     return out

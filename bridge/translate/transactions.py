@@ -130,13 +130,13 @@ def transaction_update(request: v16.MeterValuesRequest, ctx: StationContext) -> 
         return readings
     if not readings:
         return Answer(EMPTY)
-    first = request.meterValue[0].sampledValue[0].context
+    first = request.meterValue[0]["sampledValue"][0].get("context")
     trigger = (
         "Trigger" if triggered else ctx.tables.transactions.meter_trigger.get(first, "MeterValuePeriodic")
     )  # type: ignore[arg-type]
     seq = ctx.store.next_seq(ctx.station_id, record.id16)
     event = _event(
-        ctx, record, "Updated", request.meterValue[-1].timestamp, trigger, seq, meterValue=readings
+        ctx, record, "Updated", request.meterValue[-1]["timestamp"], trigger, seq, meterValue=readings
     )
     return Forward("TransactionEvent", event)
 
