@@ -122,7 +122,13 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
         keepalive_timeout=settings.handshake_timeout,
     )
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=server.tls.listener)
+    site = web.TCPSite(
+        runner,
+        settings.host,
+        settings.port,
+        ssl_context=server.tls.listener,
+        backlog=settings.listen_backlog,
+    )
     await site.start()
     server.ready = True
     # Start-up objects (models, tables) never die: keep them out of the collector's way, and collect

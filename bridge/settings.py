@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     )
     host: str = Field("0.0.0.0", description="Address to listen on for stations.")
     port: int = Field(9100, ge=0, le=65535, description="Port for stations, /healthz, /readyz, /metrics.")
+    listen_backlog: int = Field(
+        1024,
+        ge=1,
+        description="Connections the kernel queues before the bridge accepts them (capped by somaxconn).",
+    )
     log_format: Literal["json", "text"] = Field("json", description="json: one object a line; text: humans.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     call_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the answer to a call.")

@@ -78,7 +78,7 @@ async def serve(port: int, upstream: str) -> None:
     app.on_cleanup.append(relay.stop)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)  # the bridge's listen settings
+    site = web.TCPSite(runner, "127.0.0.1", port, backlog=1024)  # the bridge's listen settings
     await site.start()
     bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     print(f"READY {bound}", flush=True)
