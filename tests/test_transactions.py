@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
+import json
 import os
 import shutil
 import signal
@@ -11,6 +13,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +26,10 @@ from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
 from ocpp.v201 import call as call201
 
+from bridge.engine import Engine, Side
 from bridge.store import MemoryStore, TransactionStore, open_store
+from bridge.tables import load_tables
+from bridge.translate.context import StationContext
 from tests.conftest import Connection, CsmsServer, Station, connect_station, eventually, free_port, run_bridge
 from tests.schemas import assert_frame_valid
 
@@ -88,6 +94,8 @@ def test_every_store_keeps_ids_and_sequence_numbers(tmp_path: Path, redis_url: s
     assert [r.id16 for r in store.active(station)] == [second.id16]
     assert store.by_16(station, first.id16).ended  # type: ignore[union-attr]
     assert store.by_16("someone-else", first.id16) is None
+    with pytest.raises(KeyError):
+        store.next_seq("someone-else", first.id16)
     store.close()
 
 
@@ -404,3 +412,58 @@ def test_remote_start_carries_a_tx_profile_the_way_1_6_takes_it() -> None:
         engine(), "RequestStartTransaction", {**request, "chargingProfile": external}
     )
     assert to_station == [] and refused[2]["status"] == "Rejected"
+
+
+class CountingStore(MemoryStore):
+    """A memory store that counts the calls made to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: Counter[str] = Counter()
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in {"start", "by_16", "by_201", "active", "next_seq", "end"}:
+            object.__getattribute__(self, "calls")[name] += 1
+        return object.__getattribute__(self, name)
+
+
+def test_a_charging_session_reaches_the_store_only_to_start_end_and_number_its_events() -> None:
+    # With Redis every store call is a synchronous round trip that blocks the whole bridge, so the
+    # statuses and meter readings of a running transaction must not look it up there each time.
+    store = CountingStore()
+    engine = Engine(StationContext("CP-COUNT", load_tables(), store=store))
+    ts = datetime.now(UTC).isoformat()
+
+    ids = itertools.count()
+
+    def call(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> list[Any]:
+        """Send a station call; the CSMS answers it with `answer`, and the bridge's own follow-ups
+        with {}. Returns every call that reached the CSMS."""
+        sent: list[Any] = []
+        todo = list(engine.receive(Side.STATION, json.dumps([2, f"m{next(ids)}", action, payload])))
+        while todo:
+            frame = json.loads(todo.pop(0).text)
+            if frame[0] == 2:
+                reply = answer if not sent else {}
+                sent.append(frame)
+                todo += engine.receive(Side.CSMS, json.dumps([3, frame[1], reply]))
+        return sent
+
+    boot = {"chargePointVendor": "V", "chargePointModel": "M"}
+    call("BootNotification", boot, {"currentTime": ts, "interval": 60, "status": "Accepted"})
+    start = {"connectorId": 1, "idTag": "TAG", "meterStart": 0, "timestamp": ts}
+    call("StartTransaction", start, {"idTokenInfo": {"status": "Accepted"}})
+    (tx,) = store.active("CP-COUNT")
+    store.calls.clear()
+    sample = [
+        {"timestamp": ts, "sampledValue": [{"value": "10", "measurand": "Energy.Active.Import.Register"}]}
+    ]
+    for status in ["Charging", "SuspendedEV"] * 5:  # each a change of chargingState
+        call("StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": status}, {})
+        call("MeterValues", {"connectorId": 1, "transactionId": tx.id16, "meterValue": sample}, {})
+    stop = {"transactionId": tx.id16, "meterStop": 10, "timestamp": ts}
+    (ended,) = call("StopTransaction", stop, {})
+    assert ended[2] == "TransactionEvent" and ended[3]["eventType"] == "Ended"
+    assert ended[3]["seqNo"] == 21  # Started 0, then 10 charging-state changes and 10 readings
+    # one seqNo per event, one end; nothing read back for each status or reading
+    assert store.calls == Counter({"next_seq": 21, "end": 1})

@@ -42,6 +42,7 @@ class StationContext:
         default_factory=dict
     )  # connector -> (id, deadline)
     charging_states: dict[int, str] = field(default_factory=dict)  # last chargingState sent per connector
+    running: dict[int, TransactionRecord] | None = None  # see _running(); None: not read yet
     tx_triggers: dict[int, float] = field(
         default_factory=dict
     )  # connector -> deadline of a TransactionEvent trigger
@@ -61,10 +62,37 @@ class StationContext:
 
     # -- transactions (filled by bridge/translate/transactions.py) ---------------------------------
 
+    # This connection's view of the station's running transactions, read from the store once and
+    # then kept in step here: only the station's one connection starts and ends its transactions, and
+    # a status or meter reading must not cost a store round trip (a synchronous one, with Redis).
+
+    def _running(self) -> dict[int, TransactionRecord]:
+        if self.running is None:
+            self.running = {r.id16: r for r in self.store.active(self.station_id)}
+        return self.running
+
+    def running_transactions(self) -> list[TransactionRecord]:
+        """Transactions of this station that have not ended, oldest first."""
+        return list(self._running().values())
+
+    def transaction(self, id16: int) -> TransactionRecord | None:
+        """A transaction of this station by its 1.6 id: a running one, or an ended one from the store."""
+        record = self._running().get(id16)
+        return record if record is not None else self.store.by_16(self.station_id, id16)
+
+    def start_transaction(self, connector_id: int, remote_start_id: int | None) -> TransactionRecord:
+        running = self._running()
+        record = self.store.start(self.station_id, connector_id, remote_start_id)
+        running[record.id16] = record
+        return record
+
+    def end_transaction(self, record: TransactionRecord) -> None:
+        self.store.end(self.station_id, record.id16)
+        self._running().pop(record.id16, None)
+
     def transaction_id_16(self, transaction_id: str) -> int | None:
         """The 1.6 integer transactionId of a 2.0.1 transactionId this station runs, or None."""
-        record = self.store.by_201(self.station_id, transaction_id)
-        return record.id16 if record is not None and not record.ended else None
+        return next((r.id16 for r in self._running().values() if r.id201 == transaction_id), None)
 
     def transaction_on_connector(self, connector_id: int) -> str | None:
         """The 2.0.1 transactionId of the transaction running on a 1.6 connector, or None."""
@@ -72,7 +100,7 @@ class StationContext:
         return record.id201 if record is not None else None
 
     def active_transaction(self, connector_id: int) -> TransactionRecord | None:
-        matches = [r for r in self.store.active(self.station_id) if r.connector_id == connector_id]
+        matches = [r for r in self._running().values() if r.connector_id == connector_id]
         return matches[-1] if matches else None
 
     def is_offline_replay(self, timestamp: datetime) -> bool:

@@ -53,10 +53,10 @@ def _evse(ctx: StationContext, connector_id: int) -> v201.EVSEType | None:
 
 
 def _record(ctx: StationContext, id16: int, connector_id: int) -> TransactionRecord:
-    record = ctx.store.by_16(ctx.station_id, id16)
+    record = ctx.transaction(id16)
     if record is None:
         log.warning("transactionId %s is unknown to the store; issuing a 2.0.1 id for it", id16)
-        record = ctx.store.start(ctx.station_id, connector_id, None)
+        record = ctx.start_transaction(connector_id, None)
     return record
 
 
@@ -99,7 +99,7 @@ def _event(
 @up.call("StartTransaction")
 def start_transaction(request: v16.StartTransactionRequest, ctx: StationContext) -> Outcome:
     remote_start_id = ctx.take_remote_start(request.connectorId)
-    record = ctx.store.start(ctx.station_id, request.connectorId, remote_start_id)
+    record = ctx.start_transaction(request.connectorId, remote_start_id)
     event = _event(
         ctx,
         record,
@@ -167,7 +167,7 @@ def charging_state_event(
 
 @up.call("StopTransaction")
 def stop_transaction(request: v16.StopTransactionRequest, ctx: StationContext) -> Outcome:
-    record = ctx.store.by_16(ctx.station_id, request.transactionId)
+    record = ctx.transaction(request.transactionId)
     connector = record.connector_id if record is not None else 0
     record = record or _record(ctx, request.transactionId, 0)
     stopped, trigger = ctx.tables.transactions.stop_reason[
@@ -191,7 +191,7 @@ def stop_transaction(request: v16.StopTransactionRequest, ctx: StationContext) -
         idToken=id_token,
         meterValue=readings,
     )
-    ctx.store.end(ctx.station_id, record.id16)
+    ctx.end_transaction(record)
     ctx.charging_states.pop(connector, None)
     return Forward("TransactionEvent", event, note=record)
 

@@ -94,7 +94,7 @@ def trigger_message(request: v201.TriggerMessageRequest, ctx: StationContext) ->
 def _transaction_event(request: v201.TriggerMessageRequest, ctx: StationContext) -> Outcome:
     """TransactionEvent: a MeterValues trigger on the transaction's connector; its MeterValues go up as
     TransactionEvent Updated with triggerReason Trigger (bridge/translate/transactions.py)."""
-    active = ctx.store.active(ctx.station_id)
+    active = ctx.running_transactions()
     if request.evse is not None:
         connector = ctx.topology.to_connector(request.evse.id, request.evse.connectorId)
         active = [r for r in active if r.connector_id == connector]
