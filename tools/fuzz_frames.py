@@ -39,15 +39,19 @@ def hypothesis_campaign(minutes: float, scale: int) -> int:
         rounds += 1
         remaining = deadline - time.monotonic()
         print(f"round {rounds}: {scale}x the suite's examples, {remaining / 60:.1f} min left", flush=True)
-        result = subprocess.run(
-            [
-                sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", "tests/test_hostile.py",
-                "-k", HYPOTHESIS_TESTS, "--hypothesis-seed", str(int.from_bytes(os.urandom(4), "big")),
-            ],
-            cwd=ROOT,
-            env={**os.environ, "BRIDGE_FUZZ_SCALE": str(scale)},
-            timeout=max(60.0, remaining + 600),
-        )  # fmt: skip
+        try:
+            result = subprocess.run(
+                [
+                    sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", "tests/test_hostile.py",
+                    "-k", HYPOTHESIS_TESTS, "--hypothesis-seed", str(int.from_bytes(os.urandom(4), "big")),
+                ],
+                cwd=ROOT,
+                env={**os.environ, "BRIDGE_FUZZ_SCALE": str(scale)},
+                timeout=max(60.0, remaining),
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:  # a round at a large scale can outlast the budget
+            print(f"\ntime is up in round {rounds}: cut short, no failure until then")
+            return 0
         if result.returncode != 0:
             print(f"FAILED in round {rounds}: the failing example is above (and in .hypothesis/)")
             return 1
