@@ -10,6 +10,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from bridge.bench import mix
 from bridge.engine import Engine, Side
@@ -20,6 +21,7 @@ from bridge.translate.context import StationContext
 from tests.conftest import CsmsServer, RunningBridge
 from tests.schemas import assert_valid
 
+ROOT = Path(__file__).resolve().parent.parent
 BENCH = [sys.executable, "-m", "bridge.cli", "bench", "--no-pin", "--no-progress", "--rounds", "1"]
 
 
@@ -111,3 +113,27 @@ def _answer(action: str) -> dict[str, object]:
     if action == "Heartbeat":
         return {"currentTime": now}
     return {}
+
+
+def test_engine_bench_prints_a_figure_for_every_action_and_store() -> None:
+    # tools/engine_bench.py drives the engine through a started transaction, so it also fails when
+    # a translation of the bench mix or a transaction stops working
+    result = subprocess.run(
+        [sys.executable, "tools/engine_bench.py", "--calls", "30"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.split()[-2:] == ["memory", "sqlite"]
+    labels = [row.rsplit(None, 2)[0] for row in rows]
+    assert labels == [
+        "MeterValues (5 samples)",
+        "StatusNotification",
+        "Heartbeat",
+        "MeterValues in a transaction",
+        "StatusNotification, charging",
+    ]
+    for row in rows:
+        assert all(float(figure) > 0 for figure in row.rsplit(None, 2)[1:])
