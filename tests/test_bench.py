@@ -119,7 +119,7 @@ def test_engine_bench_prints_a_figure_for_every_action_and_store() -> None:
     # tools/engine_bench.py drives the engine through a started transaction, so it also fails when
     # a translation of the bench mix or a transaction stops working
     result = subprocess.run(
-        [sys.executable, "tools/engine_bench.py", "--calls", "30"],
+        [sys.executable, str(ROOT / "tools" / "engine_bench.py"), "--calls", "30"],
         capture_output=True,
         text=True,
         timeout=120,
