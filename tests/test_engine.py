@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -271,6 +272,24 @@ def test_signed_meter_data_rides_on_its_raw_twin(orphan: bool) -> None:
     assert_frame_valid("2.0.1", up)
     (sample,) = up[3]["meterValue"][0]["sampledValue"]
     assert sample["signedMeterValue"]["signedMeterData"] == "OCMF|{...}"
+
+
+def test_a_dropped_measurand_is_logged_once_per_connection_not_with_every_reading(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # a station sampling Temperature every minute must not write a line per reading, fleet-wide
+    caplog.set_level(logging.INFO, logger="bridge")
+    samples = [{"value": "21.5", "measurand": "Temperature", "unit": "Celcius"}, {"value": "1000"}]
+    engine = make_engine()
+    for n in range(3):
+        text = meter_values(samples).replace('"mv"', f'"mv{n}"')
+        (up,) = frames(engine.receive(Side.STATION, text), Side.CSMS)  # the Raw sample goes up
+        engine.receive(Side.CSMS, json.dumps([3, up[1], {}]))
+    lines = [r.getMessage() for r in caplog.records if "Temperature" in r.getMessage()]
+    assert len(lines) == 1 and "once per connection" in lines[0]
+    caplog.clear()
+    make_engine().receive(Side.STATION, meter_values(samples))  # a new connection says it again
+    assert sum("Temperature" in r.getMessage() for r in caplog.records) == 1
 
 
 def test_meter_values_with_nothing_2_0_1_can_carry_are_answered_by_the_bridge() -> None:

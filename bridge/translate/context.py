@@ -43,6 +43,7 @@ class StationContext:
     )  # connector -> (id, deadline)
     charging_states: dict[int, str] = field(default_factory=dict)  # last chargingState sent per connector
     running: dict[int, TransactionRecord] | None = None  # see _running(); None: not read yet
+    noted: set[str] | None = None  # see first_time(); None until the first note (idle memory)
     tx_triggers: dict[int, float] = field(
         default_factory=dict
     )  # connector -> deadline of a TransactionEvent trigger
@@ -124,6 +125,16 @@ class StationContext:
     def expect_trigger(self, action: str) -> None:
         """The station accepted a trigger: its next `action` call is the triggered message."""
         self.pending_triggers[action] = self.clock() + self.trigger_window
+
+    def first_time(self, what: str) -> bool:
+        """True the first time `what` is asked about on this connection: for facts worth one INFO line
+        per station (a measurand it sends that 2.0.1 lacks), not one per message of a whole fleet."""
+        if self.noted is None:
+            self.noted = set()
+        if what in self.noted:
+            return False
+        self.noted.add(what)
+        return True
 
     def take_trigger(self, action: str) -> bool:
         """True (once) when `action` arrives while a trigger for it is pending."""

@@ -38,7 +38,8 @@ def meter_values(request: v16.MeterValuesRequest, ctx: StationContext) -> Outcom
     if isinstance(meter_values_out, Refuse):
         return meter_values_out
     if not meter_values_out:
-        log.info("MeterValues had no sample OCPP 2.0.1 can carry; answered by the bridge")
+        level = logging.INFO if ctx.first_time("empty MeterValues") else logging.DEBUG
+        log.log(level, "MeterValues had no sample OCPP 2.0.1 can carry; answered by the bridge")
         return Answer(EMPTY)
     return Forward("MeterValues", {"evseId": evse[0], "meterValue": meter_values_out})
 

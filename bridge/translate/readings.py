@@ -45,6 +45,15 @@ def _number(text: str) -> float | int | None:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
+def _note(ctx: StationContext, what: str, why: str) -> None:
+    """Dropping part of a reading is normal for a given station and repeats with every reading:
+    INFO once per connection, DEBUG after that."""
+    if ctx.first_time(what):
+        log.info("dropping %s from this station's readings: %s (logged once per connection)", what, why)
+    else:
+        log.debug("dropped %s: %s", what, why)
+
+
 def _key(sample: SampledValue16) -> tuple[object, ...]:
     return (sample.get("measurand"), sample.get("phase"), sample.get("location"), sample.get("context"))
 
@@ -66,7 +75,7 @@ def sampled_values(samples: list[SampledValue16], ctx: StationContext) -> list[d
         if (measurand := sample.get("measurand")) is not None:
             item["measurand"] = table.measurands[measurand]
             if item["measurand"] is None:
-                log.info("dropped a %s sample: OCPP 2.0.1 has no such measurand", measurand.value)
+                _note(ctx, f"measurand {measurand.value}", "OCPP 2.0.1 has no such measurand")
                 continue
         if (context := sample.get("context")) is not None:
             item["context"] = context
@@ -86,7 +95,7 @@ def sampled_values(samples: list[SampledValue16], ctx: StationContext) -> list[d
             }
         out.append(item)
     if signed:
-        log.info("dropped %d signed sample(s) without a matching Raw sample", len(signed))
+        _note(ctx, "unmatched signed samples", "signed samples without a matching Raw sample")
     return out
 
 
