@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from aiohttp import web
 from pydantic import ValidationError
 
+from bridge import limits
 from bridge.allowlist import AllowListError
 from bridge.server import BridgeServer
 from bridge.settings import Settings, add_setting_flags, settings_from
@@ -34,6 +35,7 @@ from bridge.topology import TopologyError
 log = logging.getLogger("bridge")
 
 COMMANDS = ("run", "demo", "translate", "bench")
+MANY_STATIONS = 1_000  # below room for this many, start-up warns about the open-file limit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,6 +113,15 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
     SIGHUP reloads the TLS certificates and the station allow-list without closing anyone.
     """
     began = time.monotonic()
+    open_files = limits.raise_nofile()
+    room = limits.station_room(open_files)
+    if room < MANY_STATIONS:
+        log.warning(
+            "the open-file limit is %d: room for about %d stations (2 sockets each); raise the hard "
+            "limit (LimitNOFILE=, ulimit -Hn) to serve more",
+            open_files,
+            room,
+        )
     server = BridgeServer(settings)
     runner = web.AppRunner(
         server.app,
@@ -138,11 +149,12 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     log.info(
-        "listening on %s:%s for OCPP 1.6J stations (%s); CSMS %s; ready in %.0f ms",
+        "listening on %s:%s for OCPP 1.6J stations (%s); CSMS %s; room for %d stations; ready in %.0f ms",
         settings.host,
         settings.port,
         "wss://" if server.tls.listener is not None else "ws://",
         settings.csms_url,
+        room,
         (time.monotonic() - began) * 1000,
     )
     stop = asyncio.Event()

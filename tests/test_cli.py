@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bridge.settings import load_settings
 from tests.conftest import CsmsServer, eventually, free_port
@@ -120,3 +125,52 @@ def test_demo_runs_end_to_end_and_shows_both_versions() -> None:
     assert '"LogStatusNotification",{"status":"Uploaded"}' in out
     assert '"status":"NotImplemented","statusInfo":{"reasonCode":"UnsupportedRequest"' in out
     assert "\033[" not in out  # no colour codes when stdout is not a terminal
+
+
+def _limited(soft: int, hard: int | None = None) -> Callable[[], None]:
+    def limit() -> None:  # in the child, before exec: the limits a service manager would set
+        current_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard if hard is not None else current_hard))
+
+    return limit
+
+
+def _open_files(pid: int) -> tuple[int, int]:
+    with open(f"/proc/{pid}/limits") as f:
+        row = next(line for line in f if line.startswith("Max open files")).split()
+    return int(row[3]), int(row[4])
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="reads /proc/<pid>/limits (Linux)")
+@pytest.mark.parametrize(
+    ("soft", "hard"), [(256, None), (300, 300)], ids=["low soft limit", "low hard limit"]
+)
+def test_run_raises_its_open_file_limit_and_says_how_many_stations_fit(soft: int, hard: int | None) -> None:
+    # two sockets a station: a service started with the common soft limit of 1024 would stop at ~500
+    port = free_port()
+    env = {**os.environ, "BRIDGE_CSMS_URL": "ws://127.0.0.1:9/ocpp", "BRIDGE_STORE_URL": "memory:"}
+    args = [*BRIDGE, "--port", str(port), "--host", "127.0.0.1", "--log-format", "text"]
+    process = subprocess.Popen(
+        args, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=_limited(soft, hard)
+    )
+    try:
+        wait_ready_sync(port)
+        in_force, hard_limit = _open_files(process.pid)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, log = process.communicate(timeout=30)
+    assert in_force == hard_limit  # the soft limit went up to the hard one
+    room = (hard_limit - 100) // 2
+    assert f"room for {room} stations" in log
+    assert ("raise the hard limit" in log) == (room < 1000)
+
+
+def wait_ready_sync(port: int) -> None:
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("the bridge did not become ready")

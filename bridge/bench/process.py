@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import socket
 from dataclasses import dataclass
+
+from bridge.limits import raise_nofile
 
 LOOPS = ("asyncio", "uvloop")
 
@@ -30,21 +31,6 @@ def resolve_loop(name: str) -> str:
     if name == "uvloop" and not uvloop_available():
         raise SystemExit("ocpp-bridge bench: --loop uvloop needs uvloop (pip install uvloop)")
     return name
-
-
-def raise_nofile() -> int:
-    """Raise this process's open-file limit to its hard limit; return the limit now in force."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY:
-        hard = 1 << 20
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return hard
-
-
-def nofile_hard_limit() -> int:
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    return 1 << 20 if hard == resource.RLIM_INFINITY else hard
 
 
 def prepare(loop: str, cpus: str | None) -> None:

@@ -29,6 +29,7 @@ from typing import IO
 
 import aiohttp
 
+from bridge import limits
 from bridge.bench import process
 from bridge.bench.process import free_port, sample
 from bridge.bench.progress import Progress
@@ -318,12 +319,12 @@ class Bench:
     async def idle(self, target: Target, requested: int) -> Idle:
         stations, note = requested, ""
         if target.pid is not None:
-            room = (process.nofile_hard_limit() - FD_MARGIN) // 2
+            room = (limits.nofile_hard_limit() - FD_MARGIN) // 2
             if stations > room:
                 stations = room
                 note = (
                     f"{target.name}: {room:,} of {requested:,} idle stations: the open-file hard limit here is "
-                    f"{process.nofile_hard_limit():,} and the {target.name} needs 2 per station (ulimit -Hn)"
+                    f"{limits.nofile_hard_limit():,} and the {target.name} needs 2 per station (ulimit -Hn)"
                 )
         base = sample(target.pid) if target.pid else None
         loads = await self._loads(target, stations, ["--idle"])
@@ -385,7 +386,7 @@ class Bench:
         args = self.args
         if self.plan.get("load") and hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(0, {int(c) for c in self.plan["load"].split(",")})  # type: ignore[union-attr]
-        process.raise_nofile()
+        limits.raise_nofile()
         try:
             targets = await self._targets()
             self.progress.note(f"warming up {', '.join(t.name for t in targets)}")
