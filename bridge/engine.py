@@ -367,7 +367,8 @@ class Engine:
             return
         to_sender: tuple[BridgeCall, ...] = ()
         if isinstance(translated, Reply):
-            translated, to_sender = translated.payload, translated.calls_to_sender
+            to_sender = translated.calls_to_sender
+            translated = translated.payload
         self._answer(origin, pending.call_id, pending.action, translated, out)
         for extra in pending.then:
             self._bridge_call(leg, extra, out)
