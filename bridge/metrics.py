@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from itertools import accumulate
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -80,6 +80,9 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        # process_open_fds / process_max_fds (two per station: alert before they meet),
+        # process_resident_memory_bytes, process_cpu_seconds_total (Linux)
+        ProcessCollector(registry=r)
         self.stations = Gauge("bridge_connected_stations", "Stations connected right now.", registry=r)
         self.connections = Counter(
             "bridge_connections_total", "Station connection attempts by outcome.", ["outcome"], registry=r

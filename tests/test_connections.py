@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
 
 import aiohttp
 import pytest
@@ -135,6 +137,10 @@ async def test_health_ready_and_metrics(csms: CsmsServer, bridge: RunningBridge)
     assert 'bridge_frames_in_total{action="Heartbeat",side="station"} 1.0' in text
     assert 'bridge_frames_out_total{action="Heartbeat",side="csms"} 1.0' in text
     assert 'bridge_round_trip_seconds_count{action="Heartbeat",side="csms"} 1.0' in text
+    if sys.platform == "linux":  # capacity: two descriptors per station, against the process's limit
+        open_fds = float(re.search(r"^process_open_fds (\S+)$", text, re.M).group(1))  # type: ignore[union-attr]
+        max_fds = float(re.search(r"^process_max_fds (\S+)$", text, re.M).group(1))  # type: ignore[union-attr]
+        assert 2 <= open_fds < max_fds
     bridge.server.draining = True
     async with aiohttp.ClientSession() as http, http.get(bridge.http + "/readyz") as r:
         assert r.status == 503
