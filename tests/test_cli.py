@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import aiohttp
 import pytest
 
 from bridge.settings import load_settings
-from tests.conftest import CsmsServer, eventually, free_port
+from tests.conftest import CsmsServer, eventually, free_port, wait_ready
 
 BRIDGE = [sys.executable, "-m", "bridge.cli"]
 
@@ -145,32 +144,32 @@ def _open_files(pid: int) -> tuple[int, int]:
 @pytest.mark.parametrize(
     ("soft", "hard"), [(256, None), (300, 300)], ids=["low soft limit", "low hard limit"]
 )
-def test_run_raises_its_open_file_limit_and_says_how_many_stations_fit(soft: int, hard: int | None) -> None:
+async def test_run_raises_its_open_file_limit_and_says_how_many_stations_fit(
+    soft: int, hard: int | None
+) -> None:
     # two sockets a station: a service started with the common soft limit of 1024 would stop at ~500
     port = free_port()
     env = {**os.environ, "BRIDGE_CSMS_URL": "ws://127.0.0.1:9/ocpp", "BRIDGE_STORE_URL": "memory:"}
-    args = [*BRIDGE, "--port", str(port), "--host", "127.0.0.1", "--log-format", "text"]
-    process = subprocess.Popen(
-        args, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=_limited(soft, hard)
+    process = await asyncio.create_subprocess_exec(
+        *BRIDGE,
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--log-format",
+        "text",
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+        preexec_fn=_limited(soft, hard),
     )
     try:
-        wait_ready_sync(port)
+        await wait_ready(port)
         in_force, hard_limit = _open_files(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
-        _, log = process.communicate(timeout=30)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    log = err.decode()
     assert in_force == hard_limit  # the soft limit went up to the hard one
     room = (hard_limit - 100) // 2
     assert f"room for {room} stations" in log
     assert ("raise the hard limit" in log) == (room < 1000)
-
-
-def wait_ready_sync(port: int) -> None:
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("the bridge did not become ready")

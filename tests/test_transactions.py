@@ -444,6 +444,7 @@ def test_a_charging_session_reaches_the_store_only_to_start_end_and_number_its_e
         while todo:
             frame = json.loads(todo.pop(0).text)
             if frame[0] == 2:
+                assert_frame_valid("2.0.1", frame)  # dict-built TransactionEvents too
                 reply = answer if not sent else {}
                 sent.append(frame)
                 todo += engine.receive(Side.CSMS, json.dumps([3, frame[1], reply]))

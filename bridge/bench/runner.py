@@ -36,7 +36,6 @@ from bridge.bench.progress import Progress
 from bridge.bench.report import Idle, Round, Run, table, to_json
 
 PY = sys.executable
-FD_MARGIN = 64  # listening socket, epoll, pipes, log file, ... besides two sockets per station
 SETTLE = 1.0  # seconds after the last idle station connected before the RSS is read
 IDLE_WINDOW = 2.0  # seconds over which the CPU use of the idle stations is measured
 
@@ -319,7 +318,7 @@ class Bench:
     async def idle(self, target: Target, requested: int) -> Idle:
         stations, note = requested, ""
         if target.pid is not None:
-            room = (limits.nofile_hard_limit() - FD_MARGIN) // 2
+            room = limits.station_room(limits.nofile_hard_limit())  # what `run` logs as its room
             if stations > room:
                 stations = room
                 note = (
