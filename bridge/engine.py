@@ -10,6 +10,15 @@ the `translate` command, the demo and the tests all drive it the same way.
 At most one call is in flight towards each peer, as OCPP-J requires; further calls (a follow-up
 NotifyEvent, a station that does not wait) queue until the answer comes or the call times out.
 `expire()` answers calls that timed out with a CALLERROR to their sender.
+
+Transactions: a translation that starts, numbers or ends a transaction stages the records it changed
+(bridge/translate/context.py). With `deferred_store` (the live bridge), the engine then holds every
+frame that translation produced and leaves a `StoreBatch` in `engine.batch`: the session saves the
+records (asynchronously, bounded by --store-timeout) and calls `stored(batch, ok)`, which releases
+the held frames, or on failure undoes the translation and answers the caller InternalError, so the
+CSMS never gets a TransactionEvent whose record is not stored. Held calls keep their place in the
+one-call-in-flight queue, so nothing overtakes them. Without it (translate, tests) the records are
+simply kept in the connection's memory.
 """
 
 from __future__ import annotations
@@ -31,8 +40,9 @@ from pydantic import ValidationError
 from bridge import rpc
 from bridge.models import v16, v201
 from bridge.models.base import Message, Payload, json_data
+from bridge.store import StoreUnavailable, TransactionRecord
 from bridge.translate import same_shape
-from bridge.translate.context import StationContext
+from bridge.translate.context import Staged, StationContext
 from bridge.translate.registry import (
     Answer,
     BridgeCall,
@@ -99,6 +109,23 @@ class Pending:
     note: Any = None
     then: tuple[BridgeCall, ...] = ()
     sent_at: float = 0.0
+    held: bool = False  # waits for its StoreBatch to be saved before it may be sent
+
+
+@dataclass(slots=True)
+class StoreBatch:
+    """Records one translation changed, and the frames held until they are saved."""
+
+    staged: Staged
+    origin: Leg  # the peer whose call the translation answered or forwarded
+    message_id: str  # that call's id
+    action: str
+    held: list[tuple[Leg, Pending]] = field(default_factory=list)
+    sends: list[Send] = field(default_factory=list)  # answers to send once saved
+
+    @property
+    def records(self) -> list[TransactionRecord]:
+        return self.staged.records
 
 
 class PendingTable:
@@ -198,8 +225,12 @@ class Engine:
         max_pending: int = 16,
         observer: Observer | None = None,
         clock: Callable[[], float] = time.monotonic,
+        deferred_store: bool = False,
     ) -> None:
         self.ctx = ctx
+        self.deferred_store = deferred_store
+        self.batch: StoreBatch | None = None  # records waiting to be saved: see stored()
+        self._holding: StoreBatch | None = None  # the batch the current translation fills
         self.observer: Observer = observer or NullObserver()
         self.clock = clock
         self.call_timeout = call_timeout
@@ -272,6 +303,33 @@ class Engine:
                     self._refuse(origin, call_id, "timeout", description, out)
         return out
 
+    def take_batch(self) -> StoreBatch | None:
+        """The records the last frame's translation changed, if they must be saved before its
+        frames go out; the caller saves them and calls `stored()`."""
+        batch, self.batch = self.batch, None
+        return batch
+
+    def stored(self, batch: StoreBatch, ok: bool, problem: str = "") -> list[Send]:
+        """The store saved a batch (ok) or could not (`problem` says why): the frames to send now."""
+        out: list[Send] = []
+        if ok:
+            out.extend(batch.sends)
+            for _, pending in batch.held:
+                pending.held = False
+        else:
+            self.ctx.rollback(batch.staged)
+            for leg, pending in batch.held:
+                if leg.awaiting.pop(pending.call_id) is not None and pending.call_id in leg.queue:
+                    leg.queue.remove(pending.call_id)
+            description = (
+                f"the bridge's transaction store is unavailable ({problem or 'failed'}); retry later"
+            )
+            self._refuse(batch.origin, batch.message_id, "store_unavailable", description[:255], out)
+        for leg in (self.station, self.csms):
+            if leg.inflight is None:
+                self._release(leg, out)
+        return out
+
     def pending(self) -> int:
         """Calls waiting for an answer, both directions."""
         return len(self.station.awaiting) + len(self.csms.awaiting)
@@ -314,21 +372,32 @@ class Engine:
         try:
             outcome = translator.call(request, self.ctx)  # type: ignore[misc]
         except ValidationError as exc:
+            self.ctx.rollback()
             description = f"{call.action} cannot be expressed in OCPP {target.version}: {self._first(exc)}"
             self._refuse(leg, call.id, "untranslatable", description, out)
             return
+        except StoreUnavailable as exc:
+            self.ctx.rollback()
+            description = f"the bridge's transaction store is unavailable ({exc}); retry later"
+            self._refuse(leg, call.id, "store_unavailable", description[:255], out)
+            return
         except Exception:
+            self.ctx.rollback()
             self.log.exception("translator for %s %s failed", leg.version, call.action)
             self._refuse(leg, call.id, "internal_error", f"the bridge failed to translate {call.action}", out)
             return
         if isinstance(outcome, Refuse):
+            self.ctx.rollback()
             self._refuse(leg, call.id, outcome.reason, outcome.description, out)
-        elif isinstance(outcome, Answer):
-            self._answer(leg, call.id, call.action, outcome.payload, out)
+            return
+        sink = self._hold(leg, call.id, call.action, out)
+        if isinstance(outcome, Answer):
+            self._answer(leg, call.id, call.action, outcome.payload, sink)
             for extra in outcome.then:
-                self._bridge_call(target, extra, out)
+                self._bridge_call(target, extra, sink)
         else:
-            self._forward(target, call, request, translator, outcome, out)
+            self._forward(target, call, request, translator, outcome, sink)
+        self._holding = None
 
     def _on_result(self, leg: Leg, result: rpc.CallResult, out: list[Send]) -> None:
         pending = self._settle(leg, result.id, out)
@@ -354,26 +423,36 @@ class Engine:
                 raise RuntimeError(f"no result translator for {pending.action}")
             translated = result_translator(answer, pending.request, self.ctx, pending.note)
         except ValidationError as exc:
+            self.ctx.rollback()
             description = f"the answer to {pending.action} cannot be expressed in OCPP {origin.version}: "
             self._refuse(origin, pending.call_id, "untranslatable", description + self._first(exc), out)
             return
+        except StoreUnavailable as exc:
+            self.ctx.rollback()
+            description = f"the bridge's transaction store is unavailable ({exc}); retry later"
+            self._refuse(origin, pending.call_id, "store_unavailable", description[:255], out)
+            return
         except Exception:
+            self.ctx.rollback()
             self.log.exception("result translator for %s %s failed", origin.version, pending.action)
             description = f"the bridge failed to translate the answer to {pending.action}"
             self._refuse(origin, pending.call_id, "internal_error", description, out)
             return
         if isinstance(translated, Refuse):
+            self.ctx.rollback()
             self._refuse(origin, pending.call_id, translated.reason, translated.description, out)
             return
         to_sender: tuple[BridgeCall, ...] = ()
         if isinstance(translated, Reply):
             to_sender = translated.calls_to_sender
             translated = translated.payload
-        self._answer(origin, pending.call_id, pending.action, translated, out)
+        sink = self._hold(origin, pending.call_id, pending.action, out)
+        self._answer(origin, pending.call_id, pending.action, translated, sink)
         for extra in pending.then:
-            self._bridge_call(leg, extra, out)
+            self._bridge_call(leg, extra, sink)
         for extra in to_sender:
-            self._bridge_call(origin, extra, out)
+            self._bridge_call(origin, extra, sink)
+        self._holding = None
 
     def _on_error(self, leg: Leg, error: rpc.CallError, out: list[Send]) -> None:
         pending = self._settle(leg, error.id, out)
@@ -440,9 +519,22 @@ class Engine:
         frame = rpc.call_frame(call_id, extra.action, json_data(extra.payload))
         self._submit(target, Pending(call_id, extra.action, extra.action, frame), out)
 
+    def _hold(self, origin: Leg, message_id: str, action: str, out: list[Send]) -> list[Send]:
+        """Where the frames of a translation go: `out`, or a new StoreBatch when it staged
+        transaction records that must be saved first."""
+        staged = self.ctx.take_writes()
+        if staged is None or not self.deferred_store:
+            return out
+        batch = self.batch = self._holding = StoreBatch(staged, origin, message_id, action)
+        return batch.sends
+
     def _submit(self, target: Leg, pending: Pending, out: list[Send]) -> None:
         target.awaiting.add(pending)
-        if target.inflight is None:
+        if self._holding is not None:
+            pending.held = True
+            self._holding.held.append((target, pending))
+            target.queue.append(pending.call_id)
+        elif target.inflight is None and not target.queue:
             self._send_now(target, pending, out)
         else:
             target.queue.append(pending.call_id)
@@ -456,10 +548,15 @@ class Engine:
     def _release(self, leg: Leg, out: list[Send]) -> None:
         leg.inflight = None
         while leg.queue:
-            pending = leg.awaiting.get(leg.queue.popleft())
-            if pending is not None:
-                self._send_now(leg, pending, out)
+            pending = leg.awaiting.get(leg.queue[0])
+            if pending is None:
+                leg.queue.popleft()
+                continue
+            if pending.held:  # its records are being saved: nothing may overtake it
                 return
+            leg.queue.popleft()
+            self._send_now(leg, pending, out)
+            return
 
     def _answer(self, leg: Leg, message_id: str, action: str, payload: Payload, out: list[Send]) -> None:
         out.append(Send(leg.side, rpc.result_frame(message_id, json_data(payload))))

@@ -95,12 +95,22 @@ class Metrics:
         )
         self.tally = _FrameTally(buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
         r.register(self.tally)
+        self.store_errors = Counter(
+            "bridge_store_errors_total",
+            "Transaction store operations that failed or timed out, by operation "
+            "(load: a station's transactions at connect; save: a transaction event; reserve_ids; prune).",
+            ["operation"],
+            registry=r,
+        )
         self.timeouts = Counter(
             "bridge_call_timeouts_total",
             "Calls a peer never answered in time.",
             ["side", "action"],
             registry=r,
         )
+
+    def store_error(self, operation: str) -> None:
+        self.store_errors.labels(operation).inc()
 
     def frame_in(self, side: Side, action: str) -> None:
         self.tally.count(self.tally.frames_in, side, action)

@@ -13,8 +13,10 @@ or the CSMS's own 401/403/404) instead of a connection that leads nowhere.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
+import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -30,7 +32,8 @@ from bridge.logs import station_id as station_id_var
 from bridge.metrics import Metrics
 from bridge.session import GOING_AWAY, REPLACED, StationSession
 from bridge.settings import Settings
-from bridge.store import TransactionStore, open_store
+from bridge.store import StoreUnavailable, TransactionStore, open_store
+from bridge.store.ids import IdPool
 from bridge.tables import Tables, load_tables
 from bridge.tls import TlsContexts
 from bridge.topology import TopologyBook, load_topology
@@ -41,6 +44,7 @@ log = logging.getLogger(__name__)
 STATION_PROTOCOL = "ocpp1.6"
 CSMS_PROTOCOL = "ocpp2.0.1"
 MAX_STATION_ID = 48  # OCPP identity: CiString48
+PRUNE_EVERY = 3600.0  # seconds between prunes of ended transactions
 FORWARDED_HEADERS = ("Authorization",)  # Security Profile 1: the CSMS stays the authority
 
 
@@ -90,7 +94,15 @@ class BridgeServer:
         self.tables = tables or load_tables()
         self.topologies = topologies if topologies is not None else load_topology(settings.topology_file)
         self.metrics = metrics or Metrics()
-        self.store = store if store is not None else open_store(settings.store_url)
+        self.store = (
+            store
+            if store is not None
+            else open_store(
+                settings.store_url, timeout=settings.store_timeout, retention=settings.store_retention
+            )
+        )
+        self.ids = IdPool(self.store, timeout=settings.store_timeout, on_error=self.metrics.store_error)
+        self.pruner: asyncio.Task[None] | None = None
         self.tls = TlsContexts(settings)  # station and upstream TLS (SIGHUP reloads them)
         self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
@@ -112,15 +124,24 @@ class BridgeServer:
         # No pool limit: each station holds its upstream connection for as long as it is connected,
         # and aiohttp's default limit (100 connections) would stall the 101st station's handshake.
         self.client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        try:
+            async with asyncio.timeout(max(self.settings.store_timeout, 5.0)):
+                await self.store.open()
+        except TimeoutError:
+            raise StoreUnavailable(f"the store {self.store.describe} did not answer at start-up") from None
+        await self.ids.refill()  # a failure is logged and retried: stations without transactions work
         self.ticker = asyncio.create_task(self._expire_loop())
+        self.pruner = asyncio.create_task(self._prune_loop())
 
     async def _stop(self, app: web.Application) -> None:
-        if self.ticker is not None:
-            self.ticker.cancel()
+        for task in (self.ticker, self.pruner):
+            if task is not None:
+                task.cancel()
         await self.drain(grace=1.0)
         if self.client is not None:
             await self.client.close()
-        self.store.close()
+        with contextlib.suppress(Exception):
+            await self.store.close()
 
     # -- HTTP endpoints ----------------------------------------------------------------------------
 
@@ -155,7 +176,17 @@ class BridgeServer:
         except Exception:
             await csms.close()
             raise
-        session = StationSession(station_id, ws, csms, self._engine(station_id))
+        engine = self._engine(station_id)
+        await self._load_transactions(engine)
+        session = StationSession(
+            station_id,
+            ws,
+            csms,
+            engine,
+            store=self.store,
+            store_timeout=self.settings.store_timeout,
+            on_store_error=self.metrics.store_error,
+        )
         # Registered before the older connection is closed: a third connection of the same id that
         # arrives meanwhile then replaces this one, and never two stay open.
         previous, self.sessions[station_id] = self.sessions.get(station_id), session
@@ -258,12 +289,63 @@ class BridgeServer:
             topologies=self.topologies,
             id_token_type=s.id_token_type,
             security_extension=s.security_extension or station_id in s.security_extension_stations,
-            store=self.store,
+            new_id16=self.ids.take,
             offline_after=s.offline_after,
         )
         return Engine(
-            ctx, call_timeout=s.call_timeout, max_pending=s.max_pending_calls, observer=self.metrics
+            ctx,
+            call_timeout=s.call_timeout,
+            max_pending=s.max_pending_calls,
+            observer=self.metrics,
+            deferred_store=True,
         )
+
+    async def _load_transactions(self, engine: Engine) -> None:
+        """The station's running (and recently ended) transactions, read once as it connects. If the
+        store does not answer, the station is served anyway: only its transaction messages get
+        InternalError until the session manages to read them (bridge/session.py)."""
+        ctx = engine.ctx
+        try:
+            async with asyncio.timeout(self.settings.store_timeout):
+                records = await self.store.load(ctx.station_id)
+        except Exception as exc:
+            self.metrics.store_error("load")
+            problem = (
+                f"no answer within {self.settings.store_timeout:g} s"
+                if isinstance(exc, TimeoutError)
+                else exc
+            )
+            log.warning(
+                "cannot read the station's transactions from the store %s (%s); its transaction messages "
+                "get InternalError until the store answers",
+                self.store.describe,
+                problem,
+            )
+            ctx.running = None
+            return
+        ctx.load_transactions(records)
+        for record in records:
+            self.ids.saw(record.id16)
+
+    async def _prune_loop(self) -> None:
+        """Forget transactions that ended more than --store-retention ago (SQLite, memory; Redis keys
+        expire by themselves), at start-up and then every hour."""
+        while True:
+            try:
+                async with asyncio.timeout(max(self.settings.store_timeout, 30.0)):
+                    pruned = await self.store.prune(time.time() - self.settings.store_retention)
+                if pruned:
+                    log.info(
+                        "pruned %d transaction(s) that ended over %g s ago",
+                        pruned,
+                        self.settings.store_retention,
+                    )
+            except Exception as exc:
+                self.metrics.store_error("prune")
+                log.warning(
+                    "could not prune ended transactions in the store %s: %s", self.store.describe, exc
+                )
+            await asyncio.sleep(PRUNE_EVERY)
 
     async def _expire_loop(self) -> None:
         """One ticker for the whole process: answer timed-out calls of every station that has any.
@@ -271,6 +353,7 @@ class BridgeServer:
         tick = min(1.0, self.settings.call_timeout / 4)
         while True:
             await asyncio.sleep(tick)
+            self.ids.top_up()  # after a store outage, new transactions can start without waiting for one
             for session in [s for s in self.sessions.values() if s.engine.pending()]:
                 task = session.expire()
                 if task is not None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from aiohttp import ClientWebSocketResponse, WSMsgType, web
 
-from bridge.engine import Engine, Send, Side
+from bridge.engine import Engine, Send, Side, StoreBatch
 from bridge.logs import station_id as station_id_var
+from bridge.store import MemoryStore, TransactionStore
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +37,27 @@ class StationSession:
         station: web.WebSocketResponse,
         csms: ClientWebSocketResponse,
         engine: Engine,
+        *,
+        store: TransactionStore | None = None,
+        store_timeout: float = 2.0,
+        on_store_error: Callable[[str], None] = lambda operation: None,
     ) -> None:
         self.station_id = station_id
         self.station = station
         self.csms = csms
         self.engine = engine
+        self.store: TransactionStore = store if store is not None else MemoryStore()
+        self.store_timeout = store_timeout
+        self.on_store_error = on_store_error
         self.closing: tuple[int, str] | None = None
+        self.loader: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
         """Pump frames both ways until one side goes; then close the other."""
         station_id_var.set(self.station_id)
         csms_pump = asyncio.create_task(self._pump(self.csms, Side.CSMS))
+        if self.engine.ctx.running is None:  # the store could not be read when the station connected
+            self.loader = asyncio.create_task(self._load_transactions())
         try:
             await self._pump(self.station, Side.STATION)  # the handler's own task reads the station
             if not csms_pump.done():
@@ -57,6 +69,8 @@ class StationSession:
             await csms_pump
         finally:
             csms_pump.cancel()
+            if self.loader is not None:
+                self.loader.cancel()
             lost = self.engine.pending()
             if lost:
                 log.warning("connection pair closed with %d call(s) unanswered; senders will retry", lost)
@@ -82,6 +96,9 @@ class StationSession:
                     break
                 if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
                     await self._deliver(self.engine.receive(side, message.data))
+                    batch = self.engine.take_batch()
+                    if batch is not None:
+                        await self._deliver(await self._save(batch))
                     frames += 1
                     if frames % YIELD_EVERY == 0:
                         # Reading buffered frames does not suspend: a station flooding the bridge
@@ -113,6 +130,45 @@ class StationSession:
                 await ws.send_str(send.text)
             except ConnectionError:  # closing under us: the pair is going down, the sender retries
                 log.warning("dropped a frame for the %s: connection closing", send.side.value)
+
+    async def _save(self, batch: StoreBatch) -> list[Send]:
+        """Save the transaction records a translation changed, within --store-timeout; then the
+        frames it produced go out, or on failure its caller gets InternalError and retries."""
+        try:
+            async with asyncio.timeout(self.store_timeout):
+                await self.store.save(batch.records)
+        except Exception as exc:  # StoreUnavailable, a timeout, whatever the driver raised
+            problem = (
+                f"no answer within {self.store_timeout:g} s" if isinstance(exc, TimeoutError) else str(exc)
+            )
+            self.on_store_error("save")
+            log.warning(
+                "could not save %s's transaction in the store %s: %s; the station gets InternalError",
+                batch.action,
+                self.store.describe,
+                problem,
+            )
+            return self.engine.stored(batch, False, problem)
+        return self.engine.stored(batch, True)
+
+    async def _load_transactions(self) -> None:
+        """Read the station's transactions once the store answers again (retried every few seconds);
+        until then its transaction messages get InternalError and the station retries them."""
+        delay = min(5.0, self.store_timeout)
+        while self.engine.ctx.running is None:
+            await asyncio.sleep(delay)
+            try:
+                async with asyncio.timeout(self.store_timeout):
+                    records = await self.store.load(self.station_id)
+            except Exception as exc:
+                self.on_store_error("load")
+                log.debug("still cannot read the station's transactions from the store: %s", exc)
+                continue
+            self.engine.ctx.load_transactions(records)
+            log.info(
+                "read the station's transactions from the store (%d running)",
+                len(self.engine.ctx.running or {}),
+            )
 
     def expire(self) -> asyncio.Task[None] | None:
         """Answer the calls whose time ran out (the server's one ticker calls this for every

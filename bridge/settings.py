@@ -61,6 +61,18 @@ class Settings(BaseSettings):
         "sqlite:///ocpp-bridge.sqlite3",
         description="Where transaction ids are kept: sqlite:///<path>, redis://host:port/db (shared), memory:.",
     )
+    store_timeout: float = Field(
+        2.0,
+        gt=0,
+        description="Seconds a store operation may take; past it the station whose frame needed it gets "
+        "InternalError (and retries), other stations are not affected.",
+    )
+    store_retention: float = Field(
+        7 * 86400.0,
+        gt=0,
+        description="Seconds an ended transaction is kept in the store (for a retried StopTransaction) "
+        "before it is pruned; running ones are kept until they end.",
+    )
     offline_after: float = Field(
         60.0,
         gt=0,

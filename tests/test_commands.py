@@ -131,7 +131,7 @@ def test_unlocking_a_connector_the_topology_does_not_know_is_answered_unknown_co
 
 def test_unlock_during_a_transaction_is_answered_ongoing_authorized_transaction() -> None:
     bridge = engine()
-    record = bridge.ctx.store.start(bridge.ctx.station_id, 1, None)
+    record = bridge.ctx.start_transaction(1, None)
     to_station, (result,) = down(bridge, "UnlockConnector", {"evseId": 1, "connectorId": 1})
     assert to_station == []
     assert result[2]["status"] == "OngoingAuthorizedTransaction"

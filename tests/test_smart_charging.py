@@ -87,7 +87,7 @@ def test_purposes_and_evse_zero(purpose201: str, purpose16: str) -> None:
 
 def test_a_tx_profile_names_the_16_transaction() -> None:
     bridge = engine()
-    record = bridge.ctx.store.start(bridge.ctx.station_id, 1, None)
+    record = bridge.ctx.start_transaction(1, None)
     request = {
         "evseId": 1,
         "chargingProfile": profile(chargingProfilePurpose="TxProfile", transactionId=record.id201),

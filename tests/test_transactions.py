@@ -7,107 +7,27 @@ import contextlib
 import itertools
 import json
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
-from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 from ocpp.routing import after, on
 from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
 from ocpp.v201 import call as call201
 
 from bridge.engine import Engine, Side
-from bridge.store import MemoryStore, TransactionStore, open_store
+from bridge.store import TransactionRecord
 from bridge.tables import load_tables
 from bridge.translate.context import StationContext
 from tests.conftest import Connection, CsmsServer, Station, connect_station, eventually, free_port, run_bridge
 from tests.schemas import assert_frame_valid
 
 T0 = "2026-05-01T10:00:00Z"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A real Redis server on a free loopback port (Debian's redis-server; .ci/run installs it)."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is not installed: apt-get install redis-server (.ci/run does)"
-    port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                workdir,
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(100):
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
-                    break
-                import time
-
-                time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            process.terminate()
-            process.wait(10)
-
-
-def stores(tmp_path: Path, redis_url: str) -> dict[str, TransactionStore]:
-    return {
-        "memory": MemoryStore(),
-        "sqlite": open_store(f"sqlite:///{tmp_path}/store.sqlite3"),
-        "redis": open_store(redis_url),
-    }
-
-
-@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
-def test_every_store_keeps_ids_and_sequence_numbers(tmp_path: Path, redis_url: str, kind: str) -> None:
-    store = stores(tmp_path, redis_url)[kind]
-    station = f"CP-{kind}-{os.getpid()}-{datetime.now().timestamp()}"
-    first = store.start(station, 1, 77)
-    second = store.start(station, 2, None)
-    assert first.id16 != second.id16 and first.id201 != second.id201
-    assert store.by_16(station, first.id16) == first
-    assert store.by_201(station, second.id201) == second
-    assert [store.next_seq(station, first.id16) for _ in range(3)] == [1, 2, 3]
-    store.end(station, first.id16)
-    assert [r.id16 for r in store.active(station)] == [second.id16]
-    assert store.by_16(station, first.id16).ended  # type: ignore[union-attr]
-    assert store.by_16("someone-else", first.id16) is None
-    with pytest.raises(KeyError):
-        store.next_seq("someone-else", first.id16)
-    store.close()
-
-
-def test_the_sqlite_store_survives_reopening(tmp_path: Path) -> None:
-    path = f"sqlite:///{tmp_path}/store.sqlite3"
-    store = open_store(path)
-    record = store.start("CP-1", 1, None)
-    store.next_seq("CP-1", record.id16)
-    store.close()
-    reopened = open_store(path)
-    assert reopened.active("CP-1") == [record]
-    assert reopened.next_seq("CP-1", record.id16) == 2
 
 
 class ChargingStation(Station):
@@ -414,33 +334,24 @@ def test_remote_start_carries_a_tx_profile_the_way_1_6_takes_it() -> None:
     assert to_station == [] and refused[2]["status"] == "Rejected"
 
 
-class CountingStore(MemoryStore):
-    """A memory store that counts the calls made to it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: Counter[str] = Counter()
-
-    def __getattribute__(self, name: str) -> Any:
-        if name in {"start", "by_16", "by_201", "active", "next_seq", "end"}:
-            object.__getattribute__(self, "calls")[name] += 1
-        return object.__getattribute__(self, name)
-
-
-def test_a_charging_session_reaches_the_store_only_to_start_end_and_number_its_events() -> None:
-    # With Redis every store call is a synchronous round trip that blocks the whole bridge, so the
-    # statuses and meter readings of a running transaction must not look it up there each time.
-    store = CountingStore()
-    engine = Engine(StationContext("CP-COUNT", load_tables(), store=store))
+def test_a_charging_session_costs_one_store_write_per_event_and_none_outside_a_transaction() -> None:
+    # The live bridge saves what a translation changed before it sends the frames (bridge/engine.py,
+    # StoreBatch); the statuses and meter readings of a running transaction are numbered from the
+    # connection's memory, so each costs one write and nothing is read back.
+    engine = Engine(StationContext("CP-COUNT", load_tables()), deferred_store=True)
     ts = datetime.now(UTC).isoformat()
-
     ids = itertools.count()
+    writes: list[list[TransactionRecord]] = []
 
     def call(action: str, payload: dict[str, Any], answer: dict[str, Any]) -> list[Any]:
         """Send a station call; the CSMS answers it with `answer`, and the bridge's own follow-ups
         with {}. Returns every call that reached the CSMS."""
         sent: list[Any] = []
         todo = list(engine.receive(Side.STATION, json.dumps([2, f"m{next(ids)}", action, payload])))
+        batch = engine.take_batch()
+        if batch is not None:
+            writes.append(batch.records)
+            todo += engine.stored(batch, True)
         while todo:
             frame = json.loads(todo.pop(0).text)
             if frame[0] == 2:
@@ -448,14 +359,18 @@ def test_a_charging_session_reaches_the_store_only_to_start_end_and_number_its_e
                 reply = answer if not sent else {}
                 sent.append(frame)
                 todo += engine.receive(Side.CSMS, json.dumps([3, frame[1], reply]))
+                assert engine.take_batch() is None  # answers from the CSMS never touch the store
         return sent
 
     boot = {"chargePointVendor": "V", "chargePointModel": "M"}
     call("BootNotification", boot, {"currentTime": ts, "interval": 60, "status": "Accepted"})
+    call("Heartbeat", {}, {"currentTime": ts})
+    call("StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Preparing"}, {})
+    assert writes == []  # nothing outside a transaction
     start = {"connectorId": 1, "idTag": "TAG", "meterStart": 0, "timestamp": ts}
     call("StartTransaction", start, {"idTokenInfo": {"status": "Accepted"}})
-    (tx,) = store.active("CP-COUNT")
-    store.calls.clear()
+    ((tx,),) = writes
+    assert (tx.next_seq, tx.ended) == (1, False)
     sample = [
         {"timestamp": ts, "sampledValue": [{"value": "10", "measurand": "Energy.Active.Import.Register"}]}
     ]
@@ -466,5 +381,5 @@ def test_a_charging_session_reaches_the_store_only_to_start_end_and_number_its_e
     (ended,) = call("StopTransaction", stop, {})
     assert ended[2] == "TransactionEvent" and ended[3]["eventType"] == "Ended"
     assert ended[3]["seqNo"] == 21  # Started 0, then 10 charging-state changes and 10 readings
-    # one seqNo per event, one end; nothing read back for each status or reading
-    assert store.calls == Counter({"next_seq": 21, "end": 1})
+    assert len(writes) == 22 and all(len(w) == 1 for w in writes)  # one record per event, one write each
+    assert writes[-1][0].ended and writes[-1][0].next_seq == 22

@@ -2,47 +2,45 @@
 
 from __future__ import annotations
 
-import itertools
-import uuid
-from dataclasses import replace
+from collections.abc import Sequence
 
-from bridge.store.base import TransactionRecord
+from bridge.store.base import RECENTLY_ENDED, TransactionRecord
 
 
 class MemoryStore:
+    describe = "memory:"
+
     def __init__(self) -> None:
-        self._ids = itertools.count(1)
-        self._records: dict[tuple[str, int], TransactionRecord] = {}
-        self._seq: dict[tuple[str, int], int] = {}
+        self.counter = 0
+        self.records: dict[tuple[str, int], TransactionRecord] = {}
 
-    def start(self, station_id: str, connector_id: int, remote_start_id: int | None) -> TransactionRecord:
-        record = TransactionRecord(
-            station_id, next(self._ids), str(uuid.uuid4()), connector_id, remote_start_id
+    async def open(self) -> None:
+        pass
+
+    async def load(self, station_id: str) -> list[TransactionRecord]:
+        mine = sorted(
+            (r for r in self.records.values() if r.station_id == station_id), key=lambda r: r.ended_at or 0
         )
-        self._records[(station_id, record.id16)] = record
-        self._seq[(station_id, record.id16)] = 1
-        return record
+        running = [r for r in mine if not r.ended]
+        ended = [r for r in mine if r.ended][-RECENTLY_ENDED:]
+        return sorted(ended + running, key=lambda r: (not r.ended, r.ended_at or 0, r.id16))
 
-    def by_16(self, station_id: str, id16: int) -> TransactionRecord | None:
-        return self._records.get((station_id, id16))
+    async def save(self, records: Sequence[TransactionRecord]) -> None:
+        for record in records:
+            self.records[(record.station_id, record.id16)] = record
 
-    def by_201(self, station_id: str, id201: str) -> TransactionRecord | None:
-        return next(
-            (r for r in self._records.values() if r.station_id == station_id and r.id201 == id201), None
-        )
+    async def reserve_ids(self, count: int, floor: int) -> int:
+        self.counter = max(self.counter, floor) + count
+        return self.counter
 
-    def active(self, station_id: str) -> list[TransactionRecord]:
-        return [r for r in self._records.values() if r.station_id == station_id and not r.ended]
+    async def prune(self, older_than: float) -> int:
+        old = [key for key, r in self.records.items() if r.ended_at is not None and r.ended_at < older_than]
+        for key in old:
+            del self.records[key]
+        return len(old)
 
-    def next_seq(self, station_id: str, id16: int) -> int:
-        seq = self._seq[(station_id, id16)]
-        self._seq[(station_id, id16)] = seq + 1
-        return seq
+    async def ping(self) -> None:
+        pass
 
-    def end(self, station_id: str, id16: int) -> None:
-        key = (station_id, id16)
-        if key in self._records:
-            self._records[key] = replace(self._records[key], ended=True)
-
-    def close(self) -> None:
+    async def close(self) -> None:
         pass

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from bridge.store import MemoryStore, TransactionRecord, TransactionStore
+from cachetools import LRUCache
+
+from bridge.store import StoreUnavailable, TransactionRecord
+from bridge.store.base import RECENTLY_ENDED
 from bridge.tables import Tables
 from bridge.topology import Topology, TopologyBook
+
+
+@dataclass(slots=True)
+class Staged:
+    """Transaction records one translation changed: to be saved before its frames are sent."""
+
+    records: list[TransactionRecord]
+    undo: list[tuple[int, TransactionRecord | None, TransactionRecord | None]]
 
 
 def utc_now() -> datetime:
@@ -36,13 +49,19 @@ class StationContext:
     # requestIds of the last 2.0.1 GetLog / UpdateFirmware sent down (the 1.6 notifications lack them)
     log_request_id: int | None = None
     firmware_request_id: int | None = None
-    store: TransactionStore = field(default_factory=MemoryStore)
+    # the next new 1.6 transactionId (the server's IdPool; here a counter for translate and tests)
+    new_id16: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
+    wall_clock: Callable[[], float] = time.time
     offline_after: float = 60.0  # a transaction message this much older than now is an offline replay
     remote_starts: dict[int | None, tuple[int, float]] = field(
         default_factory=dict
     )  # connector -> (id, deadline)
     charging_states: dict[int, str] = field(default_factory=dict)  # last chargingState sent per connector
-    running: dict[int, TransactionRecord] | None = None  # see _running(); None: not read yet
+    # transactions: see load_transactions(); running None = the store could not be read
+    running: dict[int, TransactionRecord] | None = field(default_factory=dict)
+    ended: LRUCache[int, TransactionRecord] | None = None  # recently ended (a retried StopTransaction)
+    writes: dict[int, TransactionRecord] | None = None  # staged by the current translation
+    undo: list[tuple[int, TransactionRecord | None, TransactionRecord | None]] | None = None
     noted: set[str] | None = None  # see first_time(); None until the first note (idle memory)
     tx_triggers: dict[int, float] = field(
         default_factory=dict
@@ -63,33 +82,111 @@ class StationContext:
 
     # -- transactions (filled by bridge/translate/transactions.py) ---------------------------------
 
-    # This connection's view of the station's running transactions, read from the store once and
-    # then kept in step here: only the station's one connection starts and ends its transactions, and
-    # a status or meter reading must not cost a store round trip (a synchronous one, with Redis).
+    # This connection's view of the station's transactions: loaded from the store once when the
+    # connection opens (the session does it, asynchronously) and then kept here, so a translation
+    # never waits for the store. Only the station's one connection starts, numbers and ends its
+    # transactions. What a translation changes is staged: `take_writes()` hands the records to the
+    # session, which saves them before it sends the frames that refer to them, and `rollback()`
+    # undoes them when the store failed (the station then gets an InternalError and retries).
+
+    def load_transactions(self, records: Iterable[TransactionRecord]) -> None:
+        self.running = {}
+        self.ended = None
+        for record in records:
+            if record.ended:
+                self._remember_ended(record)
+            else:
+                self.running[record.id16] = record
 
     def _running(self) -> dict[int, TransactionRecord]:
         if self.running is None:
-            self.running = {r.id16: r for r in self.store.active(self.station_id)}
+            raise StoreUnavailable("this connection could not read the station's transactions from the store")
         return self.running
+
+    def _remember_ended(self, record: TransactionRecord) -> None:
+        if self.ended is None:
+            self.ended = LRUCache(maxsize=RECENTLY_ENDED)
+        self.ended[record.id16] = record
+
+    def _stage(self, record: TransactionRecord) -> None:
+        """Make `record` the current state of its transaction and schedule it to be saved."""
+        running = self._running()
+        if self.writes is None:
+            self.writes, self.undo = {}, []
+        if record.id16 not in self.writes:
+            previous_ended = self.ended.get(record.id16) if self.ended is not None else None
+            self.undo.append((record.id16, running.get(record.id16), previous_ended))  # type: ignore[union-attr]
+        self.writes[record.id16] = record
+        if record.ended:
+            running.pop(record.id16, None)
+            self._remember_ended(record)
+        else:
+            running[record.id16] = record
+
+    def take_writes(self) -> Staged | None:
+        """What the last translation staged (records to save, and how to undo them), or None."""
+        if not self.writes:
+            return None
+        staged = Staged(list(self.writes.values()), self.undo or [])
+        self.writes = self.undo = None
+        return staged
+
+    def rollback(self, staged: Staged | None = None) -> None:
+        """Undo what a translation staged (`staged`, or the current one): its records were not saved."""
+        undo = staged.undo if staged is not None else (self.undo or [])
+        running = self.running
+        for id16, previous, previous_ended in reversed(undo):
+            if running is not None:
+                if previous is None:
+                    running.pop(id16, None)
+                else:
+                    running[id16] = previous
+            if self.ended is not None:
+                if previous_ended is None:
+                    self.ended.pop(id16, None)
+                else:
+                    self.ended[id16] = previous_ended
+        self.writes = self.undo = None
 
     def running_transactions(self) -> list[TransactionRecord]:
         """Transactions of this station that have not ended, oldest first."""
         return list(self._running().values())
 
     def transaction(self, id16: int) -> TransactionRecord | None:
-        """A transaction of this station by its 1.6 id: a running one, or an ended one from the store."""
+        """A transaction of this station by its 1.6 id: a running one or a recently ended one."""
         record = self._running().get(id16)
-        return record if record is not None else self.store.by_16(self.station_id, id16)
-
-    def start_transaction(self, connector_id: int, remote_start_id: int | None) -> TransactionRecord:
-        running = self._running()
-        record = self.store.start(self.station_id, connector_id, remote_start_id)
-        running[record.id16] = record
+        if record is None and self.ended is not None:
+            record = self.ended.get(id16)
         return record
 
-    def end_transaction(self, record: TransactionRecord) -> None:
-        self.store.end(self.station_id, record.id16)
-        self._running().pop(record.id16, None)
+    def start_transaction(self, connector_id: int, remote_start_id: int | None) -> TransactionRecord:
+        """A new transaction: a new 1.6 id and a new 2.0.1 id; its Started event takes seqNo 0."""
+        id16 = self.new_id16()
+        while self.transaction(id16) is not None:  # a station's own id from before the bridge
+            id16 = self.new_id16()
+        record = TransactionRecord(self.station_id, id16, str(uuid.uuid4()), connector_id, remote_start_id)
+        self._stage(record)
+        return record
+
+    def adopt_transaction(self, id16: int, connector_id: int) -> TransactionRecord:
+        """A transaction the station runs under a 1.6 id nobody knows (started before the bridge, or
+        the store lost it): a new 2.0.1 id for it, kept under the station's own id."""
+        record = TransactionRecord(self.station_id, id16, str(uuid.uuid4()), connector_id)
+        self._stage(record)
+        return record
+
+    def next_seq(self, id16: int) -> int:
+        """Take the next seqNo of a transaction of this station."""
+        record = self.transaction(id16)
+        if record is None:
+            raise KeyError(f"no transaction {id16} on this connection")
+        self._stage(replace(record, next_seq=record.next_seq + 1))
+        return record.next_seq
+
+    def end_transaction(self, id16: int) -> None:
+        record = self.transaction(id16)
+        if record is not None:
+            self._stage(replace(record, ended=True, ended_at=self.wall_clock()))
 
     def transaction_id_16(self, transaction_id: str) -> int | None:
         """The 1.6 integer transactionId of a 2.0.1 transactionId this station runs, or None."""

@@ -16,8 +16,11 @@ RemoteStart/StopTransaction. Tables: mappings/transactions.toml.
   remoteStartId the Started event carries); MeterValuePeriodic / MeterValueClock / Trigger from the
   readings' context; ChargingStateChanged; the stop reason's row for Ended.
 - A StopTransaction or MeterValues for a transactionId the store does not know (e.g. started before
-  the bridge was deployed) is not dropped: the bridge issues a 2.0.1 id for it and sends the event,
-  and logs a warning; the CSMS then sees an Ended without a Started.
+  the bridge was deployed, or a store that lost its data) is not dropped: the bridge issues a 2.0.1
+  id for it, keeps it under the station's 1.6 id (so the transaction's later messages share it), sends
+  the event and logs a warning; the CSMS then sees an Ended without a Started.
+- The store is never read mid-frame (bridge/translate/context.py keeps the connection's transactions);
+  what a translation changes is saved by the session before the frames that refer to it are sent.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ def _record(ctx: StationContext, id16: int, connector_id: int) -> TransactionRec
     record = ctx.transaction(id16)
     if record is None:
         log.warning("transactionId %s is unknown to the store; issuing a 2.0.1 id for it", id16)
-        record = ctx.start_transaction(connector_id, None)
+        record = ctx.adopt_transaction(id16, connector_id)
     return record
 
 
@@ -144,7 +147,7 @@ def transaction_update(request: v16.MeterValuesRequest, ctx: StationContext) -> 
     trigger = (
         "Trigger" if triggered else ctx.tables.transactions.meter_trigger.get(first, "MeterValuePeriodic")
     )  # type: ignore[arg-type]
-    seq = ctx.store.next_seq(ctx.station_id, record.id16)
+    seq = ctx.next_seq(record.id16)
     event = _event(
         ctx, record, "Updated", request.meterValue[-1]["timestamp"], trigger, seq, meterValue=readings
     )
@@ -160,7 +163,7 @@ def charging_state_event(
     if state is None or record is None or ctx.charging_states.get(request.connectorId) == state.value:
         return None
     ctx.charging_states[request.connectorId] = state.value
-    seq = ctx.store.next_seq(ctx.station_id, record.id16)
+    seq = ctx.next_seq(record.id16)
     event = _event(ctx, record, "Updated", timestamp, "ChargingStateChanged", seq, chargingState=state)
     return BridgeCall("TransactionEvent", event)
 
@@ -177,7 +180,7 @@ def stop_transaction(request: v16.StopTransactionRequest, ctx: StationContext) -
     if isinstance(readings, Refuse):
         return readings
     readings.append(_meter_reading(request.timestamp, request.meterStop, "Transaction.End"))
-    seq = ctx.store.next_seq(ctx.station_id, record.id16)
+    seq = ctx.next_seq(record.id16)
     id_token = v201.IdTokenType(idToken=request.idTag, type=ctx.id_token_type) if request.idTag else None
     event = _event(
         ctx,
@@ -191,7 +194,7 @@ def stop_transaction(request: v16.StopTransactionRequest, ctx: StationContext) -
         idToken=id_token,
         meterValue=readings,
     )
-    ctx.end_transaction(record)
+    ctx.end_transaction(record.id16)
     ctx.charging_states.pop(connector, None)
     return Forward("TransactionEvent", event, note=record)
 
