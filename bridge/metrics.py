@@ -102,6 +102,14 @@ class Metrics:
             registry=r,
         )
 
+        self.slow_peer_closes = Counter(
+            "bridge_slow_peer_closes_total",
+            "Pairs closed because a peer stopped reading: side, and reason (buffer: more than "
+            "--max-send-buffer waiting; timeout: nothing taken for --send-timeout seconds).",
+            ["side", "reason"],
+            registry=r,
+        )
+
     def frame_in(self, side: Side, action: str) -> None:
         self.tally.count(self.tally.frames_in, side, action)
 

@@ -99,7 +99,6 @@ class BridgeServer:
         self.draining = False
         self.client: aiohttp.ClientSession | None = None
         self.ticker: asyncio.Task[None] | None = None
-        self.expiring: set[asyncio.Task[None]] = set()  # answers to timed-out calls, being sent
         self.app = web.Application()
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/readyz", self.readyz)
@@ -155,7 +154,15 @@ class BridgeServer:
         except Exception:
             await csms.close()
             raise
-        session = StationSession(station_id, ws, csms, self._engine(station_id))
+        session = StationSession(
+            station_id,
+            ws,
+            csms,
+            self._engine(station_id),
+            max_send_buffer=self.settings.max_send_buffer,
+            send_timeout=self.settings.send_timeout,
+            metrics=self.metrics,
+        )
         # Registered before the older connection is closed: a third connection of the same id that
         # arrives meanwhile then replaces this one, and never two stay open.
         previous, self.sessions[station_id] = self.sessions.get(station_id), session
@@ -272,10 +279,7 @@ class BridgeServer:
         while True:
             await asyncio.sleep(tick)
             for session in [s for s in self.sessions.values() if s.engine.pending()]:
-                task = session.expire()
-                if task is not None:
-                    self.expiring.add(task)
-                    task.add_done_callback(self.expiring.discard)
+                session.expire()  # queues the answers on the session's writers
 
     def reload(self) -> None:
         """SIGHUP: read the TLS certificates and the station allow-list again (each keeps the old on error)."""

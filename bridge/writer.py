@@ -1,0 +1,171 @@
+"""Frames towards one peer of a pair, sent in order by a task of their own, within bounds.
+
+Each side of a station pair has its own writer, so frames towards one side never wait behind a write
+to the other: the answers a station is owed reach it while its CSMS is not reading, and the other
+way round. `put` only queues (it never suspends); the writer's task hands the frames to the socket.
+
+Two bounds make a peer that stops reading cost only its own pair, and bounded memory:
+
+- bytes: the data waiting for the peer (queued here plus what the transport still holds because the
+  kernel would not take it) may not pass `max_buffer`. One frame on its own always fits, however
+  large, so a lone big frame is never mistaken for a stuck peer.
+- time: while data waits for the peer, the peer must take some of it (the kernel accepting bytes
+  means the peer is reading) at least every `timeout` seconds. A slow link that makes progress is
+  fine; a peer that takes nothing at all is not.
+
+A peer past either bound is reported once through `on_stuck(reason)` ("buffer" or "timeout"); the
+session then closes the pair. The check costs nothing per frame: one timer, armed only while data
+waits, looks at the progress every `timeout` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import WSMsgType
+
+log = logging.getLogger(__name__)
+
+BUFFER = "buffer"
+TIMEOUT = "timeout"
+
+
+def transport_of(ws: Any) -> asyncio.Transport | None:
+    """The transport under an aiohttp WebSocket (server or client side). aiohttp has no public
+    accessor for it; both kinds keep it on their frame writer."""
+    return getattr(getattr(ws, "_writer", None), "transport", None)
+
+
+class PeerWriter:
+    """Sends queued frames to one WebSocket, in order, from its own task (start it with `start`)."""
+
+    def __init__(
+        self,
+        ws: Any,
+        name: str,
+        *,
+        max_buffer: int,
+        timeout: float,
+        on_stuck: Callable[[str], None],
+        log: logging.Logger | logging.LoggerAdapter[logging.Logger] = log,
+    ) -> None:
+        self.ws = ws
+        self.name = name  # "station" or "CSMS", for log lines
+        self.max_buffer = max_buffer
+        self.timeout = timeout
+        self.on_stuck = on_stuck
+        self.log = log
+        self.frames: deque[bytes] = deque()
+        self.queued = 0  # bytes in `frames`
+        self.total = 0  # bytes ever queued: total - waiting() is what the kernel has taken
+        self.stuck = False
+        self._wakeup = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._taken = 0  # what the kernel had taken when the timer was armed
+
+    # -- the producer's side (synchronous) ---------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    def put(self, text: str) -> None:
+        """Queue a frame for the peer. Never suspends; a peer past its bounds is reported, not waited on."""
+        if self.stuck:
+            return  # the pair is closing because of this peer: nothing more for it
+        if self.ws.closed:
+            self.log.warning("dropped a frame for the %s: connection already closed", self.name)
+            return
+        data = text.encode()
+        self.frames.append(data)
+        self.queued += len(data)
+        self.total += len(data)
+        waiting = self.waiting()
+        if waiting > self.max_buffer and waiting > len(data):
+            self._give_up(BUFFER, f"{waiting} bytes waiting, more than the limit of {self.max_buffer}")
+            return
+        if self._timer is None:
+            self._arm()
+        self._idle.clear()
+        self._wakeup.set()
+
+    def waiting(self) -> int:
+        """Bytes waiting for the peer: queued here, and held by the transport (not yet in the kernel)."""
+        transport = transport_of(self.ws)
+        buffered = transport.get_write_buffer_size() if transport is not None else 0
+        return self.queued + buffered
+
+    async def flushed(self, within: float) -> None:
+        """Wait (at most `within` seconds) until every queued frame is handed to the socket."""
+        if self._idle.is_set() or self.stuck:
+            return
+        try:
+            async with asyncio.timeout(within):
+                await self._idle.wait()
+        except TimeoutError:
+            self.log.warning("%d frame(s) for the %s not sent before closing", len(self.frames), self.name)
+
+    def stop(self) -> None:
+        """Stop the task and the timer; frames still queued are dropped."""
+        if self._task is not None:
+            self._task.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.frames.clear()
+        self.queued = 0
+
+    def abort(self) -> None:
+        """Drop the connection at once, without a close handshake the peer would not read either;
+        whatever waits for it is freed."""
+        self.stop()
+        transport = transport_of(self.ws)
+        if transport is not None:
+            transport.abort()
+
+    # -- the writer's task -------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            while self.frames:
+                data = self.frames.popleft()
+                self.queued -= len(data)
+                if self.ws.closed:
+                    self.log.warning("dropped a frame for the %s: connection already closed", self.name)
+                    continue
+                try:
+                    await self.ws.send_frame(data, WSMsgType.TEXT)
+                except ConnectionError:  # closing under us: the pair is going down, the sender retries
+                    self.log.warning("dropped a frame for the %s: connection closing", self.name)
+            self._idle.set()
+            self._wakeup.clear()
+            await self._wakeup.wait()
+
+    # -- the time bound ----------------------------------------------------------------------------
+
+    def _arm(self) -> None:
+        self._taken = self.total - self.waiting()
+        self._timer = asyncio.get_running_loop().call_later(self.timeout, self._check)
+
+    def _check(self) -> None:
+        self._timer = None
+        if self.stuck or self.ws.closed:
+            return
+        waiting = self.waiting()
+        if waiting == 0:
+            return  # all taken: the next frame arms the timer again
+        if self.total - waiting == self._taken:
+            self._give_up(TIMEOUT, f"took none of the {waiting} bytes waiting for it in {self.timeout:g} s")
+            return
+        self._arm()  # progress: it reads, however slowly
+
+    def _give_up(self, reason: str, detail: str) -> None:
+        self.stuck = True
+        self.log.warning("the %s is not reading: %s", self.name, detail)
+        self.on_stuck(reason)
