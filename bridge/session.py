@@ -100,8 +100,10 @@ class StationSession:
                 log.warning("connection pair closed with %d call(s) unanswered; senders will retry", lost)
 
     async def close(self, code: int, reason: str) -> None:
-        """Close both sides (drain, a newer connection of the same station, ...)."""
+        """Close both sides (drain, a newer connection of the same station, ...), each once the
+        frames queued for it are sent (at most FLUSH_WITHIN seconds)."""
         self.closing = (code, reason)
+        await asyncio.gather(*(writer.flushed(FLUSH_WITHIN) for writer in self.writers.values()))
         await asyncio.gather(
             self.station.close(code=code, message=reason.encode()),
             self.csms.close(code=code, message=reason.encode()),

@@ -30,7 +30,7 @@ import trustme
 from aiohttp import web
 from ocpp.v16 import call as call16
 
-from tests.conftest import connect_station, eventually, free_port, now, wait_ready
+from tests.conftest import connect_station, eventually, free_port, now, raw_station, run_bridge, wait_ready
 from tests.schemas import assert_frame_valid
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -48,7 +48,7 @@ def small_receive_buffer(sock: socket.socket) -> None:
 
 @dataclass
 class Csms:
-    """A 2.0.1 CSMS that answers Heartbeat, except to stations whose id starts with STALL: after
+    """A 2.0.1 CSMS that answers Heartbeat and DataTransfer (echoing the data), except to stations whose id starts with STALL: after
     the handshake it never reads from those again (it can still send them calls)."""
 
     port: int = 0
@@ -93,6 +93,9 @@ class Csms:
             frame = json.loads(message.data)
             if frame[0] == 2 and frame[2] == "Heartbeat":
                 await ws.send_str(json.dumps([3, frame[1], {"currentTime": now()}]))
+            elif frame[0] == 2 and frame[2] == "DataTransfer":  # echo: as large going down as up
+                answer = {"status": "Accepted", "data": frame[3].get("data")}
+                await ws.send_str(json.dumps([3, frame[1], answer]))
             elif frame[0] in (3, 4):
                 self.answers.setdefault(station_id, []).append((time.monotonic(), frame))
         self.closed[station_id] = ws.close_code
@@ -200,6 +203,23 @@ async def warm_up(port: int) -> None:
     async with connect_station(f"ws://127.0.0.1:{port}/WARM-UP", "WARM-UP") as station:
         for _ in range(5):
             await station.call(call16.Heartbeat())
+
+
+async def test_frames_larger_than_the_send_buffer_pass_both_ways_to_peers_that_read() -> None:
+    """One frame always fits: the send buffer bounds a backlog, not the size of a frame."""
+    async with (
+        stalling_csms() as csms,
+        run_bridge(csms_url=csms.url, max_send_buffer=16384, max_frame_size=128 * 1024) as bridge,
+        raw_station(bridge.url("CP-BIG")) as ws,
+    ):
+        for n in range(10):
+            await ws.send_str(
+                json.dumps([2, f"big-{n}", "DataTransfer", {"vendorId": "V", "data": BIG_DATA}])
+            )
+        for n in range(10):
+            frame = json.loads((await asyncio.wait_for(ws.receive(), 10)).data)
+            assert frame == [3, f"big-{n}", {"status": "Accepted", "data": BIG_DATA}]
+        assert sum(s.value for s in bridge.server.metrics.slow_peer_closes.collect()[0].samples) == 0
 
 
 @pytest.mark.parametrize(
