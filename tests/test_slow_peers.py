@@ -286,7 +286,7 @@ async def test_a_csms_that_stops_reading_costs_its_own_station_only(
         assert max(late.values()) <= CALL_TIMEOUT + 1, sorted(late.items(), key=lambda item: item[1])[-3:]
         # with bounded memory, and the station on the healthy path kept its pace throughout
         assert growth < 8 * 2**20, f"RSS grew {growth / 2**20:.1f} MiB"
-        assert beats.count >= 10 and beats.slowest < 1.0, beats
+        assert beats.count >= 10 and beats.slowest < 2.0, beats
 
 
 async def mute_station(port: int, station_id: str) -> socket.socket:
@@ -360,7 +360,7 @@ async def test_a_station_that_stops_reading_costs_its_own_pair_only() -> None:
         late = {m: answered.get(m, closed) - sent[m] for m in due}
         assert max(late.values()) <= CALL_TIMEOUT + 1, sorted(late.items(), key=lambda item: item[1])[-3:]
         assert growth < 8 * 2**20, f"RSS grew {growth / 2**20:.1f} MiB"
-        assert beats.count >= 10 and beats.slowest < 1.0, beats
+        assert beats.count >= 10 and beats.slowest < 2.0, beats
 
 
 # -- TLS handshakes under --handshake-timeout ---------------------------------------------------------
