@@ -9,9 +9,11 @@ Two bounds make a peer that stops reading cost only its own pair, and bounded me
 - bytes: the data waiting for the peer (queued here plus what the transport still holds because the
   kernel would not take it) may not pass `max_buffer`. One frame on its own always fits, however
   large, so a lone big frame is never mistaken for a stuck peer.
-- time: while data waits for the peer, the peer must take some of it (the kernel accepting bytes
-  means the peer is reading) at least every `timeout` seconds. A slow link that makes progress is
-  fine; a peer that takes nothing at all is not.
+- time: while data waits for the peer, the peer must take some of it at least every `timeout`
+  seconds. Taken means acknowledged by the peer's TCP stack (the socket's SIOCOUTQ, on Linux), which
+  goes on only while the peer reads: the kernel hands our socket more room only in large steps (a
+  third of its send buffer, up to MBs), so what it accepts from us would show a steady slow reader
+  as stuck for seconds. A slow link that makes progress is fine; a peer that takes nothing is not.
 
 A peer past either bound is reported once through `on_stuck(reason)` ("buffer" or "timeout"); the
 session then closes the pair. The check costs nothing per frame: one timer, armed only while data
@@ -21,7 +23,10 @@ waits, looks at the progress every `timeout` seconds.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import struct
+import termios
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +37,19 @@ log = logging.getLogger(__name__)
 
 BUFFER = "buffer"
 TIMEOUT = "timeout"
+
+
+def unacknowledged(transport: asyncio.BaseTransport | None) -> int:
+    """Bytes in the kernel's send queue of the transport's socket that the peer has not acknowledged
+    yet (0 where the system cannot tell: then progress is what the kernel accepts from us)."""
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None or not hasattr(termios, "TIOCOUTQ"):
+        return 0
+    try:
+        raw = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+    except OSError:
+        return 0
+    return int(struct.unpack("i", raw)[0])
 
 
 def transport_of(ws: Any) -> asyncio.Transport | None:
@@ -61,14 +79,14 @@ class PeerWriter:
         self.log = log
         self.frames: deque[bytes] = deque()
         self.queued = 0  # bytes in `frames`
-        self.total = 0  # bytes ever queued: total - waiting() is what the kernel has taken
+        self.total = 0  # bytes ever queued: total - waiting() - unacknowledged is what the peer took
         self.stuck = False
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self._taken = 0  # what the kernel had taken when the timer was armed
+        self._taken = 0  # what the peer had taken when the timer was armed
 
     # -- the producer's side (synchronous) ---------------------------------------------------------
 
@@ -143,14 +161,21 @@ class PeerWriter:
                     await self.ws.send_frame(data, WSMsgType.TEXT)
                 except ConnectionError:  # closing under us: the pair is going down, the sender retries
                     self.log.warning("dropped a frame for the %s: connection closing", self.name)
+                except Exception:  # a bug, not the peer's doing: the next frames still go
+                    self.log.exception("failed to send a frame to the %s", self.name)
             self._idle.set()
             self._wakeup.clear()
             await self._wakeup.wait()
 
     # -- the time bound ----------------------------------------------------------------------------
 
+    def _peer_took(self) -> int:
+        """Bytes the peer has taken: all ever queued but those still here, in the transport, or in
+        the kernel unacknowledged."""
+        return self.total - self.waiting() - unacknowledged(transport_of(self.ws))
+
     def _arm(self) -> None:
-        self._taken = self.total - self.waiting()
+        self._taken = self._peer_took()
         self._timer = asyncio.get_running_loop().call_later(self.timeout, self._check)
 
     def _check(self) -> None:
@@ -160,7 +185,7 @@ class PeerWriter:
         waiting = self.waiting()
         if waiting == 0:
             return  # all taken: the next frame arms the timer again
-        if self.total - waiting == self._taken:
+        if self._peer_took() == self._taken:
             self._give_up(TIMEOUT, f"took none of the {waiting} bytes waiting for it in {self.timeout:g} s")
             return
         self._arm()  # progress: it reads, however slowly

@@ -10,7 +10,9 @@ finish their TLS handshake are cut after --handshake-timeout.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -30,6 +32,7 @@ import trustme
 from aiohttp import web
 from ocpp.v16 import call as call16
 
+from bridge.engine import Side
 from tests.conftest import connect_station, eventually, free_port, now, raw_station, run_bridge, wait_ready
 from tests.schemas import assert_frame_valid
 
@@ -413,3 +416,103 @@ async def test_tls_handshakes_that_never_finish_are_cut_after_the_handshake_time
             lifetimes = await asyncio.gather(*idle, *half)
         assert max(lifetimes) <= HANDSHAKE_TIMEOUT + 1, sorted(lifetimes)[-5:]
         assert min(lifetimes) >= HANDSHAKE_TIMEOUT - 0.5, sorted(lifetimes)[:5]  # cut by the timeout
+
+
+# -- a slow link that makes progress is not a stalled peer --------------------------------------------
+
+
+def server_frame(text: str) -> bytes:
+    """A WebSocket text frame as a server sends it (unmasked)."""
+    data = text.encode()
+    if len(data) < 126:
+        return bytes([0x81, len(data)]) + data
+    if len(data) < 2**16:
+        return bytes([0x81, 126]) + len(data).to_bytes(2, "big") + data
+    return bytes([0x81, 127]) + len(data).to_bytes(8, "big") + data
+
+
+@dataclass
+class SlowCsms:
+    """A 2.0.1 CSMS on a raw socket that sends calls and reads what comes back slowly: `chunk` bytes
+    every `every` seconds."""
+
+    calls: list[str]
+    chunk: int = 32 * 1024
+    every: float = 0.02
+    received: int = 0
+    port: int = 0
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def serve(self, listener: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        sock, _ = await loop.sock_accept(listener)
+        with sock:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += await loop.sock_recv(sock, 1)
+            key = re.search(rb"Sec-WebSocket-Key: (\S+)", head, re.I)
+            assert key is not None
+            accept = base64.b64encode(hashlib.sha1(key.group(1) + WS_GUID).digest()).decode()
+            await loop.sock_sendall(
+                sock,
+                (
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    f"Sec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: ocpp2.0.1\r\n\r\n"
+                ).encode(),
+            )
+            for text in self.calls:
+                await loop.sock_sendall(sock, server_frame(text))
+            while not self.done.is_set():
+                chunk = await loop.sock_recv(sock, self.chunk)
+                if not chunk:
+                    return
+                self.received += len(chunk)
+                await asyncio.sleep(self.every)
+
+
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455
+
+
+SEND_TIMEOUT = 0.5
+
+
+async def test_a_csms_that_reads_slowly_but_steadily_is_not_cut() -> None:
+    """--send-timeout is about a peer that takes nothing: one that drains a backlog slowly keeps
+    its pair, however long the backlog lasts."""
+    answers = 16
+    data = "y" * 400_000
+    calls = [json.dumps([2, f"dt-{n}", "DataTransfer", {"vendorId": "V"}]) for n in range(answers)]
+    csms = SlowCsms(calls)
+    listener = socket.socket()
+    small_receive_buffer(listener)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    serving = asyncio.create_task(csms.serve(listener))
+    url = f"ws://127.0.0.1:{listener.getsockname()[1]}/ocpp"
+    try:
+        async with (
+            run_bridge(csms_url=url, send_timeout=SEND_TIMEOUT, max_send_buffer=64 * 2**20, max_frame_size=2**19)
+            as bridge,
+            raw_station(bridge.url("SLOW-1")) as station,
+        ):  # fmt: skip
+            for _ in range(answers):  # the station answers every call with 400 KB of data
+                call = json.loads((await asyncio.wait_for(station.receive(), 10)).data)
+                await station.send_str(json.dumps([3, call[1], {"status": "Accepted", "data": data}]))
+            writer = bridge.server.sessions["SLOW-1"].writers[Side.CSMS]
+            backlog: list[float] = []  # when the bridge held data the CSMS had not taken yet
+            async with asyncio.timeout(60):
+                while csms.received < answers * len(data):
+                    if writer.waiting() > 0:
+                        backlog.append(time.monotonic())
+                    await asyncio.sleep(0.05)
+            # the bridge held data for the CSMS for several send timeouts on end (when all it saw was
+            # what the kernel accepted from it, it cut this CSMS at the first send timeout)
+            assert backlog and backlog[-1] - backlog[0] > 3 * SEND_TIMEOUT, "no lasting backlog"
+            assert "SLOW-1" in bridge.server.sessions and not station.closed
+            assert sum(s.value for s in bridge.server.metrics.slow_peer_closes.collect()[0].samples) == 0
+            serving.cancel()  # the CSMS goes; the bridge need not wait for its close handshake
+    finally:
+        csms.done.set()
+        serving.cancel()
+        listener.close()
