@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from bridge import limits
 from bridge.allowlist import AllowListError
+from bridge.listener import ListenerSite
 from bridge.server import BridgeServer
 from bridge.settings import Settings, add_setting_flags, settings_from
 from bridge.store import StoreError
@@ -133,10 +134,11 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
         keepalive_timeout=settings.handshake_timeout,
     )
     await runner.setup()
-    site = web.TCPSite(
+    site = ListenerSite(  # the TLS handshake gets --handshake-timeout too (bridge/listener.py)
         runner,
         settings.host,
         settings.port,
+        handshake_timeout=settings.handshake_timeout,
         ssl_context=server.tls.listener,
         backlog=settings.listen_backlog,
     )

@@ -109,6 +109,14 @@ class Metrics:
             registry=r,
         )
 
+        self.slow_peer_closes = Counter(
+            "bridge_slow_peer_closes_total",
+            "Pairs closed because a peer stopped reading: side, and reason (buffer: more than "
+            "--max-send-buffer waiting; timeout: nothing taken for --send-timeout seconds).",
+            ["side", "reason"],
+            registry=r,
+        )
+
     def store_error(self, operation: str) -> None:
         self.store_errors.labels(operation).inc()
 

@@ -111,7 +111,6 @@ class BridgeServer:
         self.draining = False
         self.client: aiohttp.ClientSession | None = None
         self.ticker: asyncio.Task[None] | None = None
-        self.expiring: set[asyncio.Task[None]] = set()  # answers to timed-out calls, being sent
         self.app = web.Application()
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/readyz", self.readyz)
@@ -186,6 +185,9 @@ class BridgeServer:
             store=self.store,
             store_timeout=self.settings.store_timeout,
             on_store_error=self.metrics.store_error,
+            max_send_buffer=self.settings.max_send_buffer,
+            send_timeout=self.settings.send_timeout,
+            metrics=self.metrics,
         )
         # Registered before the older connection is closed: a third connection of the same id that
         # arrives meanwhile then replaces this one, and never two stay open.
@@ -355,10 +357,7 @@ class BridgeServer:
             await asyncio.sleep(tick)
             self.ids.top_up()  # after a store outage, new transactions can start without waiting for one
             for session in [s for s in self.sessions.values() if s.engine.pending()]:
-                task = session.expire()
-                if task is not None:
-                    self.expiring.add(task)
-                    task.add_done_callback(self.expiring.discard)
+                session.expire()  # queues the answers on the session's writers
 
     def reload(self) -> None:
         """SIGHUP: read the TLS certificates and the station allow-list again (each keeps the old on error)."""

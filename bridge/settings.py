@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     max_pending_calls: int = Field(
         16, ge=1, description="Calls one station may have waiting for an answer before it is refused."
     )
+    max_send_buffer: int = Field(
+        262144,
+        ge=16384,
+        description="Bytes that may wait for a peer that is not reading before its pair is closed "
+        "(one frame always fits).",
+    )
+    send_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a peer may take none of the data waiting for it before its pair is closed.",
+    )
     ca_bundle: Path | None = Field(None, description="CA bundle (PEM) to verify a wss:// CSMS.")
     topology_file: Path | None = Field(
         None, description="TOML file mapping 1.6 connectors to 2.0.1 EVSE/connector per station or model."

@@ -20,6 +20,7 @@ from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call_result as result201
 
+from bridge.listener import ListenerSite
 from bridge.server import BridgeServer
 from bridge.settings import Settings
 from tests.redis_server import RedisServer
@@ -202,13 +203,20 @@ class RunningBridge:
 async def run_bridge(**overrides: Any) -> AsyncIterator[RunningBridge]:
     settings = Settings(**{"host": "127.0.0.1", "port": 0, "store_url": "memory:", **overrides})
     server = BridgeServer(settings)
-    runner = web.AppRunner(server.app, access_log=None)
+    # the listener as `ocpp-bridge run` builds it (bridge/cli.py): TLS and handshake bounds included
+    runner = web.AppRunner(server.app, access_log=None, keepalive_timeout=settings.handshake_timeout)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = ListenerSite(
+        runner,
+        "127.0.0.1",
+        0,
+        handshake_timeout=settings.handshake_timeout,
+        ssl_context=server.tls.listener,
+    )
     await site.start()
     server.ready = True
     try:
-        yield RunningBridge(server, site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        yield RunningBridge(server, site.port)
     finally:
         await runner.cleanup()
 
