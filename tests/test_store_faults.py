@@ -15,8 +15,10 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import random
 import sqlite3
+import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -241,25 +243,21 @@ async def test_a_store_far_away_delays_only_transaction_messages(
 
 @contextlib.asynccontextmanager
 async def delaying_proxy(target_port: int, delay: float) -> AsyncIterator[int]:
-    """A TCP proxy on loopback that holds every chunk `delay` seconds, in both directions."""
-
-    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
-            while data := await reader.read(65536):
-                await asyncio.sleep(delay)
-                writer.write(data)
-                await writer.drain()
-        writer.close()
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", target_port)
-        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    """tests/delay_proxy.py in a process of its own; yields the port it listens on."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.delay_proxy",
+        str(target_port),
+        str(delay),
+        stdout=asyncio.subprocess.PIPE,
+    )
     try:
-        yield server.sockets[0].getsockname()[1]
+        assert process.stdout is not None
+        yield int(await asyncio.wait_for(process.stdout.readline(), 10))
     finally:
-        server.close()
+        process.kill()
+        await process.wait()
 
 
 async def test_a_locked_sqlite_file_costs_only_the_station_in_a_transaction(
@@ -333,9 +331,6 @@ async def test_a_sqlite_file_replaced_by_an_empty_one_between_runs_reuses_no_id(
 @contextlib.asynccontextmanager
 async def run_process(csms_url: str, store_url: str) -> AsyncIterator[int]:
     """`ocpp-bridge run` as a separate process (a restart is a new process, with nothing in memory)."""
-    import os
-    import sys
-
     port = free_port()
     env = {
         **os.environ,
