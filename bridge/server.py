@@ -262,7 +262,11 @@ class BridgeServer:
             offline_after=s.offline_after,
         )
         return Engine(
-            ctx, call_timeout=s.call_timeout, max_pending=s.max_pending_calls, observer=self.metrics
+            ctx,
+            call_timeout=s.call_timeout,
+            max_pending=s.max_pending_calls,
+            observer=self.metrics,
+            repairs=s.station_repairs == "on",
         )
 
     async def _expire_loop(self) -> None:
