@@ -723,3 +723,30 @@ def test_a_bad_table_fails_at_start_up_naming_the_entry(
     with pytest.raises(TableError, match=r"repairs\.toml") as raised:
         load_repairs()
     assert message in str(raised.value) and ("repair.bad" in str(raised.value))
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        # a case difference is the case repair's: NoError stays NoError, not OtherError
+        ({"errorCode": "noerror"}, {"errorCode": "NoError"}),
+        ({"errorCode": "Error"}, {"errorCode": "OtherError", "vendorErrorCode": "Error"}),
+        (
+            {"errorCode": "E-STOP", "vendorErrorCode": "17"},
+            {"errorCode": "OtherError", "vendorErrorCode": "17", "info": "E-STOP"},
+        ),
+        (
+            {"errorCode": "E-STOP", "vendorErrorCode": "17", "info": "pressed"},
+            {"errorCode": "OtherError", "vendorErrorCode": "17", "info": "E-STOP: pressed"},
+        ),
+    ],
+)
+def test_an_unknown_error_word_is_kept_where_there_is_room(
+    payload: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    frame = {"connectorId": 1, "status": "Faulted", **payload}
+    repaired = load_tables().repairs.repair("StatusNotification", frame)
+    assert repaired is not None
+    assert repaired.payload == {"connectorId": 1, "status": "Faulted", **expected}
+    assert_valid("1.6", "StatusNotification", repaired.payload)
+    assert frame == {"connectorId": 1, "status": "Faulted", **payload}  # the original is left alone
