@@ -7,14 +7,23 @@ shows what it was and what the bridge would send, to whom:
 
     in  2.0.1  [2,"1","TriggerMessage",{"requestedMessage":"LogStatusNotification"}]
     out 1.6    [2,"1","TriggerMessage",{"requestedMessage":"DiagnosticsStatusNotification"}]
+
+A station's frame that needed repairs (mappings/repairs.toml) shows each one beside it:
+
+    in  1.6    [2,"7","StatusNotification",{"connectorId":0,"errorCode":"Error","status":"Faulted"}]
+    fix        errorCode 'Error' -> 'OtherError', the word kept in vendorErrorCode  [unknown_error_code]
+
+`--station-repairs off` translates as the bridge would with repairs off (the frame is refused).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bridge.engine import Engine, Side
+from bridge.engine import Engine, NullObserver, Side
+from bridge.repair import Change
 from bridge.tables import load_tables
 from bridge.topology import load_topology
 from bridge.translate.context import StationContext
@@ -30,20 +39,39 @@ def split_line(line: str, default: str) -> tuple[Side, str]:
     return VERSIONS[default], line
 
 
+class RepairNotes(NullObserver):
+    """Collects the repairs the engine makes to the frame being translated."""
+
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+
+    def repaired(self, action: str, changes: Sequence[Change]) -> None:
+        self.changes.extend(changes)
+
+
 def translate_stream(
-    stream: TextIO, out: TextIO, source: str, station_id: str = "capture", topology_file: str | None = None
+    stream: TextIO,
+    out: TextIO,
+    source: str,
+    station_id: str = "capture",
+    topology_file: str | None = None,
+    repairs: bool = True,
 ) -> int:
     ctx = StationContext(
         station_id, load_tables(), topologies=load_topology(Path(topology_file) if topology_file else None)
     )
-    engine = Engine(ctx)
+    notes = RepairNotes()
+    engine = Engine(ctx, observer=notes, repairs=repairs)
     for raw in stream:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         side, frame = split_line(line, source)
         out.write(f"in  {LABEL[side]:<6} {frame}\n")
+        notes.changes.clear()
         sends = engine.receive(side, frame)
+        for change in notes.changes:
+            out.write(f"fix        {change.note}  [{change.repair}]\n")
         if not sends:
             out.write("    (nothing sent: see the log line above)\n")
         for send in sends:

@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     translate.add_argument("--station-id", default="capture", help="station id to translate for")
     translate.add_argument("--topology-file", default=None, help="topology file, as for run")
+    translate.add_argument(
+        "--station-repairs",
+        choices=("on", "off"),
+        default="on",
+        help="repair known 1.6 firmware quirks first, as `run` does (default: on)",
+    )
     from bridge.bench import add_arguments as add_bench_arguments
 
     add_bench_arguments(commands.add_parser("bench", help="load-test a bridge on this machine and report"))
@@ -81,7 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "translate":
         from bridge.capture import translate_stream
 
-        return translate_stream(sys.stdin, sys.stdout, args.source, args.station_id, args.topology_file)
+        return translate_stream(
+            sys.stdin,
+            sys.stdout,
+            args.source,
+            args.station_id,
+            args.topology_file,
+            repairs=args.station_repairs == "on",
+        )
     if args.command == "bench":
         from bridge.bench.runner import run as run_bench
 

@@ -29,7 +29,7 @@ import re
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import ModuleType
@@ -40,6 +40,7 @@ from pydantic import ValidationError
 from bridge import rpc
 from bridge.models import v16, v201
 from bridge.models.base import Message, Payload, json_data
+from bridge.repair import Change
 from bridge.store import StoreUnavailable, TransactionRecord
 from bridge.translate import same_shape
 from bridge.translate.context import Staged, StationContext
@@ -77,6 +78,7 @@ class Observer(Protocol):
     def error(self, side: Side, reason: str) -> None: ...
     def round_trip(self, side: Side, action: str, seconds: float) -> None: ...
     def timeout(self, side: Side, action: str) -> None: ...
+    def repaired(self, action: str, changes: Sequence[Change]) -> None: ...
 
 
 class NullObserver:
@@ -93,6 +95,9 @@ class NullObserver:
         pass
 
     def timeout(self, side: Side, action: str) -> None:
+        pass
+
+    def repaired(self, action: str, changes: Sequence[Change]) -> None:
         pass
 
 
@@ -226,8 +231,10 @@ class Engine:
         observer: Observer | None = None,
         clock: Callable[[], float] = time.monotonic,
         deferred_store: bool = False,
+        repairs: bool = True,
     ) -> None:
         self.ctx = ctx
+        self.repairs = repairs  # --station-repairs; the topology file may override it per station
         self.deferred_store = deferred_store
         self.batch: StoreBatch | None = None  # records waiting to be saved: see stored()
         self._holding: StoreBatch | None = None  # the batch the current translation fills
@@ -354,9 +361,10 @@ class Engine:
         try:
             request = validate(call.payload)
         except ValidationError as exc:
-            reason, description, details = self._violation(exc)
-            self._refuse(leg, call.id, reason, f"{call.action}: {description}", out, details)
-            return
+            repaired = self._repaired(leg, call, validate, exc, out)
+            if repaired is None:
+                return
+            request = repaired
         if translator is None:
             description = f"{call.action} is not translated by the bridge (see the README's coverage table)"
             self._refuse(leg, call.id, "unknown_action", description, out)
@@ -398,6 +406,55 @@ class Engine:
         else:
             self._forward(target, call, request, translator, outcome, sink)
         self._holding = None
+
+    def _repaired(
+        self,
+        leg: Leg,
+        call: rpc.Call,
+        validate: Callable[[Any], Message],
+        exc: ValidationError,
+        out: list[Send],
+    ) -> Message | None:
+        """A call that broke its schema: from a station with repairs on, the validated repair of it
+        (bridge/repair.py, mappings/repairs.toml); otherwise, or when no repair makes it valid, None
+        once it is refused (or answered, when nothing is left to send on)."""
+        repaired = None
+        if leg is self.station:
+            override = self.ctx.topologies.station_repairs(self.ctx.station_id, self.ctx.model)
+            if self.repairs if override is None else override:
+                repaired = self.ctx.tables.repairs.repair(call.action, call.payload)
+        if repaired is not None and repaired.answer is not None:
+            self._report_repairs(call, repaired.changes)
+            self._answer(leg, call.id, call.action, repaired.answer, out)
+            return None
+        if repaired is not None:
+            try:
+                request = validate(repaired.payload)
+            except ValidationError as still:
+                self.log.debug("repairs of %s did not make it valid: %s", call.action, self._first(still))
+                exc = still  # refused for what is left, not for what was repaired
+            else:
+                self._report_repairs(call, repaired.changes)
+                return request
+        reason, description, details = self._violation(exc)
+        self._refuse(leg, call.id, reason, f"{call.action}: {description}", out, details)
+        return None
+
+    def _report_repairs(self, call: rpc.Call, changes: Sequence[Change]) -> None:
+        """One WARNING per repair kind and connection (then DEBUG), and the metric."""
+        self.observer.repaired(call.action, changes)
+        for change in changes:
+            first = self.ctx.first_time(f"repair {change.repair}")
+            self.log.log(
+                logging.WARNING if first else logging.DEBUG,
+                "repaired %s %s from station %s: %s [%s]%s",
+                call.action,
+                call.id,
+                self.ctx.station_id,
+                change.note,
+                change.repair,
+                "; this repair is logged at DEBUG for the rest of the connection" if first else "",
+            )
 
     def _on_result(self, leg: Leg, result: rpc.CallResult, out: list[Send]) -> None:
         pending = self._settle(leg, result.id, out)

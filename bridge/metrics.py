@@ -7,7 +7,7 @@ counted as "other"), reasons are the rows of mappings/errors.toml.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector
@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 
 from bridge.engine import Side
 from bridge.models import v16, v201
+from bridge.repair import Change
 
 KNOWN_ACTIONS = frozenset(v16.REQUESTS) | frozenset(v201.REQUESTS)
 
@@ -108,6 +109,12 @@ class Metrics:
             ["side", "action"],
             registry=r,
         )
+        self.repairs = Counter(
+            "bridge_station_repairs_total",
+            "Fields of station calls repaired before validation (mappings/repairs.toml), by 1.6 action and repair.",
+            ["action", "repair"],
+            registry=r,
+        )
 
         self.slow_peer_closes = Counter(
             "bridge_slow_peer_closes_total",
@@ -134,3 +141,7 @@ class Metrics:
 
     def timeout(self, side: Side, action: str) -> None:
         self.timeouts.labels(side.value, _action(action)).inc()
+
+    def repaired(self, action: str, changes: Sequence[Change]) -> None:
+        for change in changes:  # labels bounded: 1.6 actions the table names, its repair names
+            self.repairs.labels(action, change.repair).inc()

@@ -300,6 +300,7 @@ class BridgeServer:
             max_pending=s.max_pending_calls,
             observer=self.metrics,
             deferred_store=True,
+            repairs=s.station_repairs == "on",
         )
 
     async def _load_transactions(self, engine: Engine) -> None:

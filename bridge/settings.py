@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         description="Station ids that support the OCPP 1.6 security extension (comma separated).",
     )
     id_token_type: str = Field("ISO14443", description="2.0.1 idToken type given to 1.6 idTags.")
+    station_repairs: Literal["on", "off"] = Field(
+        "on",
+        description="Repair known 1.6 firmware quirks (mappings/repairs.toml) before strict validation; "
+        "off: refuse them. The topology file may override it per station or model.",
+    )
     store_url: str = Field(
         "sqlite:///ocpp-bridge.sqlite3",
         description="Where transaction ids are kept: sqlite:///<path>, redis://host:port/db (shared), memory:.",

@@ -13,9 +13,12 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.models import v16, v201
+
+if TYPE_CHECKING:
+    from bridge.repair import RepairTable
 
 
 class TableError(ValueError):
@@ -125,6 +128,7 @@ class Tables:
     hints: dict[str, str]  # a rejected value -> a hint for the sender (e.g. a name 2.0.1 changed)
     commands: CommandTable
     configuration: ConfigurationTable
+    repairs: RepairTable  # mappings/repairs.toml (bridge/repair.py)
 
 
 def _load_errors() -> ErrorTable:
@@ -368,6 +372,8 @@ def _actions(raw: dict[str, Any], key: str) -> frozenset[str]:
 @cache
 def load_tables() -> Tables:
     """Load and check every table; raises TableError naming the file and entry at fault."""
+    from bridge.repair import load_repairs  # it reads tables with this module's helpers
+
     status = read_table("status.toml")
     actions = read_table("actions.toml")
     return Tables(
@@ -392,4 +398,5 @@ def load_tables() -> Tables:
         hints=dict(read_table("errors.toml").get("hints", {})),
         commands=_load_commands(),
         configuration=_load_configuration(),
+        repairs=load_repairs(),
     )

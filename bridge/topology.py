@@ -2,7 +2,7 @@
 
 Default: 1.6 connector N = EVSE N / connector 1, and 1.6 connector 0 (the whole charge point) =
 EVSE 0. A topology file (format in mappings/topology.example.toml) overrides it per station id or
-per station model.
+per station model. Its [repairs] section overrides --station-repairs the same way.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ class TopologyBook:
 
     stations: dict[str, Topology] = field(default_factory=dict)
     models: dict[str, Topology] = field(default_factory=dict)
+    repair_stations: dict[str, bool] = field(default_factory=dict)  # [repairs] stations = {id = "on"}
+    repair_models: dict[str, bool] = field(default_factory=dict)
 
     def for_station(self, station_id: str, model: str | None = None) -> Topology:
         if station_id in self.stations:
@@ -64,6 +66,13 @@ class TopologyBook:
         if model is not None and model in self.models:
             return self.models[model]
         return DEFAULT
+
+    def station_repairs(self, station_id: str, model: str | None = None) -> bool | None:
+        """This station's --station-repairs override: by station id, else by model; None: none."""
+        found = self.repair_stations.get(station_id)
+        if found is None and model is not None:
+            found = self.repair_models.get(model)
+        return found
 
 
 def _table(raw: Any, where: str) -> Topology:
@@ -82,6 +91,21 @@ def _table(raw: Any, where: str) -> Topology:
     return Topology(connectors, source=where)
 
 
+def _switches(raw: Any, where: str) -> dict[str, bool]:
+    if not isinstance(raw, dict) or not all(v in ("on", "off") for v in raw.values()):
+        raise TopologyError(f'{where}: expected a table of "<name>" = "on" or "off", got {raw!r}')
+    return {name: value == "on" for name, value in raw.items()}
+
+
+def _repairs(raw: Any, path: Path) -> tuple[dict[str, bool], dict[str, bool]]:
+    if not isinstance(raw, dict) or not set(raw) <= {"stations", "models"}:
+        raise TopologyError(f"{path}: [repairs] holds `stations` and `models` tables only")
+    return (
+        _switches(raw.get("stations", {}), "repairs.stations"),
+        _switches(raw.get("models", {}), "repairs.models"),
+    )
+
+
 def load_topology(path: Path | None) -> TopologyBook:
     """Read a topology file; raises TopologyError naming the entry at fault."""
     if path is None:
@@ -90,10 +114,15 @@ def load_topology(path: Path | None) -> TopologyBook:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise TopologyError(f"{path}: {exc}") from exc
-    unknown = set(raw) - {"stations", "models"}
+    unknown = set(raw) - {"stations", "models", "repairs"}
     if unknown:
-        raise TopologyError(f"{path}: unknown section(s) {sorted(unknown)}; use [stations.*] or [models.*]")
+        raise TopologyError(
+            f"{path}: unknown section(s) {sorted(unknown)}; use [stations.*], [models.*] or [repairs]"
+        )
+    repair_stations, repair_models = _repairs(raw.get("repairs", {}), Path(path))
     return TopologyBook(
         stations={k: _table(v, f"stations.{k}") for k, v in raw.get("stations", {}).items()},
         models={k: _table(v, f"models.{k}") for k, v in raw.get("models", {}).items()},
+        repair_stations=repair_stations,
+        repair_models=repair_models,
     )

@@ -316,3 +316,41 @@ def test_diagnostics_status_becomes_log_status(status16: str, status201: str) ->
     (up,) = frames(engine.receive(Side.STATION, call), Side.CSMS)
     assert up[2:] == ["LogStatusNotification", {"status": status201, "requestId": 42}]
     assert_frame_valid("2.0.1", up)
+
+
+def test_no_error_details_ride_on_the_availability_state_event() -> None:
+    # chargers put state in info/vendorId/vendorErrorCode with NoError; 2.0.1 StatusNotification has no
+    # field for them, so they go up on the connector's AvailabilityState event
+    engine = make_engine()
+
+    def up(message_id: str, payload: dict[str, Any]) -> list[list[Any]]:
+        """Every call the CSMS gets for one station call, each answered with {}."""
+        calls = []
+        sends = engine.receive(Side.STATION, json.dumps([2, message_id, "StatusNotification", payload]))
+        while to_csms := frames(sends, Side.CSMS):
+            calls += to_csms
+            assert_frame_valid("2.0.1", to_csms[0])
+            sends = engine.receive(Side.CSMS, json.dumps([3, to_csms[0][1], {}]))
+        return calls
+
+    status = {
+        "connectorId": 1,
+        "errorCode": "NoError",
+        "status": "Available",
+        "timestamp": "2026-01-01T00:00:00Z",
+    }
+    details = {"info": "Status Update", "vendorId": "Chago", "vendorErrorCode": "0x00"}
+    forwarded, notify = up("s1", {**status, **details})
+    assert forwarded[2] == "StatusNotification"
+    (event,) = notify[3]["eventData"]
+    assert event["component"] == {"name": "Connector", "evse": {"id": 1, "connectorId": 1}}
+    assert (event["variable"], event["actualValue"]) == ({"name": "AvailabilityState"}, "Available")
+    assert (event["techCode"], event["techInfo"]) == ("0x00", "vendorId Chago; Status Update")
+    assert [c[2] for c in up("s2", status)] == ["StatusNotification"]  # without details, no extra event
+    (station_event,) = up("s3", {**status, **details, "connectorId": 0})  # connector 0: its own event
+    (event0,) = station_event[3]["eventData"]
+    assert (event0["component"], event0["techCode"], event0["techInfo"]) == (
+        {"name": "ChargingStation"},
+        "0x00",
+        "vendorId Chago; Status Update",
+    )

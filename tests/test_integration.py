@@ -86,7 +86,12 @@ async def test_a_connector_fault_is_reported_as_notify_event_and_cleared(
     event = raised[3]["eventData"][0]
     assert event["component"] == {"name": "Connector", "evse": {"id": 1, "connectorId": 1}}
     assert event["variable"] == {"name": "Problem"}
-    assert (event["actualValue"], event["techCode"], event["techInfo"]) == ("true", "E42", "RCD tripped")
+    # the 1.6 category rides in techInfo when the vendor's code took techCode
+    assert (event["actualValue"], event["techCode"], event["techInfo"]) == (
+        "true",
+        "E42",
+        "errorCode GroundFailure; RCD tripped",
+    )
     assert event["timestamp"] == "2026-01-01T10:00:00Z"
     clear = cleared[3]["eventData"][0]
     assert (clear["actualValue"], clear["cleared"]) == ("false", True)

@@ -2,7 +2,8 @@
 
 - chargePointVendor/Model/SerialNumber, firmwareVersion -> chargingStation.vendorName/model/
   serialNumber/firmwareVersion; chargeBoxSerialNumber is the serialNumber when the charge point
-  serial is absent, otherwise dropped.
+  serial is absent. When both are present and differ, 2.0.1 has no second serial number (and 1.6
+  itself deprecates chargeBoxSerialNumber): it is dropped, logged at INFO once per connection.
 - iccid/imsi -> chargingStation.modem (only when one of them is present).
 - meterType/meterSerialNumber have no place in 2.0.1 BootNotification: dropped (logged at DEBUG).
 - reason (required in 2.0.1, absent in 1.6): `Triggered` while a BootNotification trigger the
@@ -28,6 +29,16 @@ def boot_notification(request: v16.BootNotificationRequest, ctx: StationContext)
     modem = None
     if request.iccid is not None or request.imsi is not None:
         modem = v201.ModemType(iccid=request.iccid, imsi=request.imsi)
+    box, point = request.chargeBoxSerialNumber, request.chargePointSerialNumber
+    if box and point and box != point and ctx.first_time("chargeBoxSerialNumber"):
+        log.info(
+            "BootNotification chargeBoxSerialNumber %r differs from chargePointSerialNumber %r; 2.0.1 "
+            "has one serialNumber: %r sent, %r dropped",
+            box,
+            point,
+            point,
+            box,
+        )
     if request.meterType is not None or request.meterSerialNumber is not None:
         log.debug("BootNotification meterType/meterSerialNumber have no 2.0.1 field; dropped")
     station = v201.ChargingStationType(

@@ -6,8 +6,12 @@
 - errorCode/info/vendorId/vendorErrorCode have no field in 2.0.1 StatusNotification. An errorCode
   other than NoError is reported after the StatusNotification as a NotifyEvent on component
   `Connector` (with the EVSE), variable `Problem`, actualValue "true", techCode = vendorErrorCode or
-  errorCode, techInfo = info (and vendorId). The next NoError status of that connector clears it
+  errorCode, techInfo = "errorCode <1.6 errorCode>" when a vendorErrorCode took the techCode, then
+  "vendorId <vendorId>" and info, joined by "; ". The next NoError status of that connector clears it
   (actualValue "false", cleared true).
+- With NoError, info/vendorId/vendorErrorCode (chargers put state there) go up the same way on the
+  connector's `AvailabilityState` event (actualValue the connectorStatus): techCode = vendorErrorCode,
+  techInfo as above. A status with none of them sends no such event.
 - connectorId 0 (the whole charge point) has no 2.0.1 StatusNotification: it becomes a NotifyEvent
   on component `ChargingStation`, variable `AvailabilityState`, actualValue the mapped status
   (plus a `Problem` event when errorCode is not NoError). The station gets its empty answer once
@@ -58,6 +62,23 @@ def _notify(ctx: StationContext, events: list[v201.EventDataType]) -> v201.Notif
     return v201.NotifyEventRequest(generatedAt=ctx.now(), seqNo=ctx.next_notify_seq(), eventData=events)
 
 
+def _tech(request: v16.StatusNotificationRequest) -> tuple[str | None, str | None]:
+    """(techCode, techInfo) for the 1.6 error fields: nothing of them is lost."""
+    parts = []
+    if request.vendorErrorCode and request.errorCode != NO_ERROR:
+        parts.append(f"errorCode {request.errorCode.value}")  # the category behind the vendor's code
+    if request.vendorId:
+        parts.append(f"vendorId {request.vendorId}")
+    if request.info:
+        parts.append(request.info)
+    code = request.vendorErrorCode or (request.errorCode.value if request.errorCode != NO_ERROR else None)
+    return code, "; ".join(parts) or None
+
+
+def _has_details(request: v16.StatusNotificationRequest) -> bool:
+    return bool(request.info or request.vendorId or request.vendorErrorCode)
+
+
 def _problem(
     ctx: StationContext,
     request: v16.StatusNotificationRequest,
@@ -68,18 +89,8 @@ def _problem(
     connector = request.connectorId
     if request.errorCode != NO_ERROR:
         ctx.connector_errors[connector] = request.errorCode.value
-        info = " ".join(p for p in (request.vendorId, request.info) if p) or None
-        return [
-            _event(
-                ctx,
-                timestamp,
-                component,
-                "Problem",
-                "true",
-                tech_code=request.vendorErrorCode or request.errorCode.value,
-                tech_info=info,
-            )
-        ]
+        code, info = _tech(request)
+        return [_event(ctx, timestamp, component, "Problem", "true", tech_code=code, tech_info=info)]
     if ctx.connector_errors.pop(connector, None) is not None:
         return [_event(ctx, timestamp, component, "Problem", "false", cleared=True)]
     return []
@@ -89,9 +100,15 @@ def _problem(
 def status_notification(request: v16.StatusNotificationRequest, ctx: StationContext) -> Outcome:
     timestamp = request.timestamp or ctx.now()
     status = ctx.tables.connector_status[request.status]
+    details = request.errorCode == NO_ERROR and _has_details(request)
+    code, info = _tech(request) if details else (None, None)
     if request.connectorId == 0:
         component = v201.ComponentType(name="ChargingStation")
-        events = [_event(ctx, timestamp, component, "AvailabilityState", status.value)]
+        events = [
+            _event(
+                ctx, timestamp, component, "AvailabilityState", status.value, tech_code=code, tech_info=info
+            )
+        ]
         events += _problem(ctx, request, timestamp, component)
         return Forward("NotifyEvent", _notify(ctx, events))
     evse = ctx.topology.to_evse(request.connectorId)
@@ -102,10 +119,23 @@ def status_notification(request: v16.StatusNotificationRequest, ctx: StationCont
         )
     evse_id, connector_id = evse
     then: tuple[BridgeCall, ...] = ()
-    if request.errorCode != NO_ERROR or request.connectorId in ctx.connector_errors:
+    if details or request.errorCode != NO_ERROR or request.connectorId in ctx.connector_errors:
         evse_type = v201.EVSEType(id=evse_id, connectorId=connector_id)
-        problem = _problem(ctx, request, timestamp, v201.ComponentType(name="Connector", evse=evse_type))
-        then = (BridgeCall("NotifyEvent", _notify(ctx, problem)),)
+        component = v201.ComponentType(name="Connector", evse=evse_type)
+        events = _problem(ctx, request, timestamp, component)
+        if details:  # NoError with vendor details: carried on the connector's AvailabilityState
+            events.append(
+                _event(
+                    ctx,
+                    timestamp,
+                    component,
+                    "AvailabilityState",
+                    status.value,
+                    tech_code=code,
+                    tech_info=info,
+                )
+            )
+        then = (BridgeCall("NotifyEvent", _notify(ctx, events)),)
     # a plain dict, not a model: StatusNotification is a fifth of a fleet's traffic (see readings.py)
     forward = {
         "timestamp": json_time(timestamp),
