@@ -149,7 +149,11 @@ class BridgeServer:
             csms = await self._connect_upstream(request, station_id)
         except Refusal as refusal:
             return self._refuse(request, refusal, station_id)
-        ws = web.WebSocketResponse(protocols=(STATION_PROTOCOL,), max_msg_size=self.settings.max_frame_size)
+        ws = web.WebSocketResponse(
+            protocols=(STATION_PROTOCOL,),
+            max_msg_size=self.settings.max_frame_size,
+            heartbeat=self._heartbeat(),  # a station gone without a TCP close is found by its missing pong
+        )
         try:
             await ws.prepare(request)
         except Exception:
@@ -219,6 +223,7 @@ class BridgeServer:
                     headers=headers,
                     ssl=self.tls.upstream if self.tls.upstream is not None else True,
                     max_msg_size=self.settings.max_frame_size,
+                    heartbeat=self._heartbeat(),
                 )
         except WSServerHandshakeError as exc:
             status = exc.status if exc.status in (401, 403, 404) else 502
@@ -235,6 +240,10 @@ class BridgeServer:
             await csms.close()
             raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {CSMS_PROTOCOL}")
         return csms
+
+    def _heartbeat(self) -> float | None:
+        """aiohttp's heartbeat: a ping every --ws-ping-interval, the peer gone if no pong within half."""
+        return self.settings.ws_ping_interval or None
 
     def _refuse(self, request: web.Request, refusal: Refusal, station_id: str | None) -> web.Response:
         self.metrics.connections.labels(f"refused_{refusal.status}").inc()

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     )
     log_format: Literal["json", "text"] = Field("json", description="json: one object a line; text: humans.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    ws_ping_interval: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds between WebSocket pings to each station and the CSMS; a peer that does not "
+        "answer within half that is treated as gone and the pair is closed (0: no pings).",
+    )
     call_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the answer to a call.")
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to open the upstream connection.")
     drain_timeout: float = Field(
