@@ -20,7 +20,7 @@ RUN groupadd --system --gid 10001 bridge \
  && useradd --system --uid 10001 --gid bridge --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin bridge
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
-# Stations, /healthz, /readyz and /metrics (settings.port).
-EXPOSE 9100
+# Stations (settings.port), then /healthz, /readyz and /metrics (settings.adminPort).
+EXPOSE 9100 9101
 USER 10001:10001
 ENTRYPOINT ["ocpp-bridge"]

@@ -123,6 +123,7 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
             room,
         )
     server = BridgeServer(settings)
+    admin = await start_admin(server, settings)
     runner = web.AppRunner(
         server.app,
         handle_signals=False,
@@ -171,8 +172,23 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
     await site.stop()
     await server.drain(settings.drain_timeout)
     await runner.cleanup()
+    await admin.cleanup()
     log.info("stopped")
     return 0
+
+
+async def start_admin(server: BridgeServer, settings: Settings) -> web.AppRunner:
+    """The admin port: /healthz, /readyz and /metrics, up before the stations' port and down after it."""
+    runner = web.AppRunner(server.admin_app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.admin_port)
+    try:
+        await site.start()
+    except OSError:
+        await runner.cleanup()
+        raise
+    log.info("health and metrics on %s:%s (/healthz, /readyz, /metrics)", settings.host, settings.admin_port)
+    return runner
 
 
 if __name__ == "__main__":

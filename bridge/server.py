@@ -1,9 +1,11 @@
-"""The aiohttp application: the station route, health, readiness and metrics.
+"""The aiohttp applications: stations on one port, health, readiness and metrics on the admin port.
 
+    station port (--port):
+    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6)
+    admin port (--admin-port; /healthz and /readyz also on the station port with --health-on-station-port):
     GET /healthz        200 while the process runs
     GET /readyz         200 once listening with configuration loaded, 503 while draining
     GET /metrics        Prometheus text format
-    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6)
 
 A station's handshake is only accepted once the upstream connection to the CSMS is open, so a
 CSMS that is down or refuses the station is reported to the station as an HTTP status (502, 504,
@@ -100,10 +102,16 @@ class BridgeServer:
         self.client: aiohttp.ClientSession | None = None
         self.ticker: asyncio.Task[None] | None = None
         self.expiring: set[asyncio.Task[None]] = set()  # answers to timed-out calls, being sent
+        # The admin port's application: kept off the station port so that an Ingress or load balancer
+        # that publishes the stations' port does not publish the metrics too.
+        self.admin_app = web.Application()
+        self.admin_app.router.add_get("/healthz", self.healthz)
+        self.admin_app.router.add_get("/readyz", self.readyz)
+        self.admin_app.router.add_get("/metrics", self.metrics_endpoint)
         self.app = web.Application()
-        self.app.router.add_get("/healthz", self.healthz)
-        self.app.router.add_get("/readyz", self.readyz)
-        self.app.router.add_get("/metrics", self.metrics_endpoint)
+        if settings.health_on_station_port:
+            self.app.router.add_get("/healthz", self.healthz)
+            self.app.router.add_get("/readyz", self.readyz)
         self.app.router.add_get(r"/{path:[\s\S]*}", self.station)  # any path, even one with a newline
         self.app.on_startup.append(self._start)
         self.app.on_cleanup.append(self._stop)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "BRIDGE_"
@@ -28,7 +28,13 @@ class Settings(BaseSettings):
         description="Base URL of the OCPP 2.0.1 CSMS (ws:// or wss://); the station id is appended.",
     )
     host: str = Field("0.0.0.0", description="Address to listen on for stations.")
-    port: int = Field(9100, ge=0, le=65535, description="Port for stations, /healthz, /readyz, /metrics.")
+    port: int = Field(9100, ge=0, le=65535, description="Port for stations.")
+    admin_port: int = Field(
+        9101, ge=0, le=65535, description="Port for /healthz, /readyz and /metrics (never for stations)."
+    )
+    health_on_station_port: bool = Field(
+        False, description="Also answer /healthz and /readyz on the station port (for a load balancer)."
+    )
     listen_backlog: int = Field(
         1024,
         ge=1,
@@ -97,6 +103,12 @@ class Settings(BaseSettings):
     upstream_client_key_file: Path | None = Field(
         None, description="Private key (PEM) of --upstream-client-cert-file."
     )
+
+    @model_validator(mode="after")
+    def _ports_differ(self) -> Settings:
+        if self.admin_port and self.admin_port == self.port:
+            raise ValueError(f"--admin-port must differ from --port ({self.port})")
+        return self
 
     @field_validator("csms_url")
     @classmethod

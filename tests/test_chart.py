@@ -99,6 +99,21 @@ def one(manifests: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return found[0]
 
 
+def station_service(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Service stations connect to (the other one is the admin port's)."""
+    (service,) = [
+        m for m in of_kind(manifests, "Service") if m["metadata"]["name"] == f"{RELEASE}-ocpp-bridge"
+    ]
+    return service
+
+
+def admin_service(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    (service,) = [
+        m for m in of_kind(manifests, "Service") if m["metadata"]["name"] == f"{RELEASE}-ocpp-bridge-admin"
+    ]
+    return service
+
+
 def pod_spec(manifests: list[dict[str, Any]]) -> dict[str, Any]:
     return one(manifests, "Deployment")["spec"]["template"]["spec"]
 
@@ -623,24 +638,37 @@ def test_sidecar_pod_grace_period_lets_the_bridge_drain_first(example_csms_chart
     assert pod["terminationGracePeriodSeconds"] == drain + 30  # then the CSMS's own 30 s
 
 
-@pytest.mark.parametrize("port", [9100, 8443])
-def test_probes_and_ports_follow_the_port_setting(port: int) -> None:
-    manifests = render({"settings": {"port": port}, "service": {"port": 80}, "ingress": {"enabled": True}})
+@pytest.mark.parametrize(("port", "admin_port"), [(9100, 9101), (8443, 9000)])
+def test_probes_and_ports_follow_the_port_settings(port: int, admin_port: int) -> None:
+    values = {
+        "settings": {"port": port, "adminPort": admin_port},
+        "service": {"port": 80, "type": "LoadBalancer"},
+        "ingress": {"enabled": True},
+    }
+    manifests = render(values)
     container = bridge_container(manifests)
-    (container_port,) = container["ports"]
-    assert container_port["containerPort"] == port == started_settings(container).port
-    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": container_port["name"]}
-    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": container_port["name"]}
-    service = one(manifests, "Service")
-    (service_port,) = service["spec"]["ports"]
-    assert service_port["port"] == 80 and service_port["targetPort"] == container_port["name"]
+    station_port, admin = container["ports"]
+    started = started_settings(container)
+    assert station_port["containerPort"] == port == started.port
+    assert admin["containerPort"] == admin_port == started.admin_port
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": admin["name"]}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": admin["name"]}
+    service = station_service(manifests)
+    (service_port,) = service["spec"]["ports"]  # the stations' Service publishes the station port only
+    assert service_port["port"] == 80 and service_port["targetPort"] == station_port["name"]
     backend = one(manifests, "Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": service["metadata"]["name"], "port": {"name": service_port["name"]}}
+    internal = admin_service(manifests)
+    assert internal["spec"]["type"] == "ClusterIP"
+    assert internal["spec"]["ports"] == [
+        {"name": "admin", "port": admin_port, "targetPort": admin["name"], "protocol": "TCP"}
+    ]
+    assert internal["spec"]["selector"] == service["spec"]["selector"]
 
 
 def test_service_selects_the_bridge_pods() -> None:
     manifests = render()
-    deployment, service = one(manifests, "Deployment"), one(manifests, "Service")
+    deployment, service = one(manifests, "Deployment"), station_service(manifests)
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= pod_labels.items()
     assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
@@ -653,7 +681,7 @@ def test_sidecar_service_selects_the_csms_pods(example_csms_chart: Path) -> None
     deployments = of_kind(manifests, "Deployment")
     assert [d["metadata"]["name"] for d in deployments] == [f"{RELEASE}-csms"]  # no bridge Deployment
     pod_labels = deployments[0]["spec"]["template"]["metadata"]["labels"]
-    assert one(manifests, "Service")["spec"]["selector"].items() <= pod_labels.items()
+    assert station_service(manifests)["spec"]["selector"].items() <= pod_labels.items()
     pod, container = pod_spec(manifests), bridge_container(manifests)
     assert {m["name"] for m in container["volumeMounts"]} <= {v["name"] for v in pod["volumes"]}
 
@@ -700,12 +728,14 @@ def test_autoscaler_owns_the_replica_count() -> None:
 def test_service_monitor_scrapes_the_metrics_endpoint() -> None:
     """The CRD's shape, by hand (kubernetes-validate has no schema for monitoring.coreos.com/v1)."""
     manifests = render(ALL_FEATURES)
-    monitor, service = one(manifests, "ServiceMonitor"), one(manifests, "Service")
+    monitor, service = one(manifests, "ServiceMonitor"), admin_service(manifests)
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
     assert set(monitor) == {"apiVersion", "kind", "metadata", "spec", SOURCE}
     assert set(monitor["spec"]) == {"selector", "namespaceSelector", "endpoints"}
     assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    station = station_service(manifests)  # selected by the labels it shares with the admin Service: no
+    assert not monitor["spec"]["selector"]["matchLabels"].items() <= station["metadata"]["labels"].items()
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
     (endpoint,) = monitor["spec"]["endpoints"]
     assert endpoint["port"] == service["spec"]["ports"][0]["name"]
@@ -767,4 +797,5 @@ def test_chart_image_is_the_project() -> None:
     assert user, "the Dockerfile must end with a numeric USER (runAsNonRoot needs it)"
     context = chart_values()["securityContext"]
     assert (int(user.group(1)), int(user.group(2))) == (context["runAsUser"], context["runAsGroup"])
-    assert re.search(rf"^EXPOSE {chart_values()['settings']['port']}$", dockerfile, re.M)
+    settings = chart_values()["settings"]
+    assert re.search(rf"^EXPOSE {settings['port']} {settings['adminPort']}$", dockerfile, re.M)

@@ -30,6 +30,12 @@ def test_flags_win_over_environment_which_wins_over_defaults() -> None:
     assert settings.max_frame_size == 65536
 
 
+def test_the_admin_port_must_differ_from_the_station_port() -> None:
+    with pytest.raises(ValueError, match="--admin-port must differ from --port"):
+        load_settings(["--port", "9100", "--admin-port", "9100"], {})
+    assert load_settings(["--port", "0", "--admin-port", "0"], {}).admin_port == 0  # both picked by the OS
+
+
 def test_a_bad_setting_is_reported_not_a_traceback() -> None:
     result = subprocess.run(
         [*BRIDGE, "--csms-url", "http://nope", "--port", "1"], capture_output=True, text=True, timeout=30
@@ -47,7 +53,7 @@ def test_missing_csms_url_says_how_to_set_it() -> None:
 
 
 async def test_run_serves_stations_logs_json_and_drains_on_sigterm(csms: CsmsServer) -> None:
-    port = free_port()
+    port, admin = free_port(), free_port()
     env = {
         **os.environ,
         "BRIDGE_CSMS_URL": csms.url,
@@ -55,13 +61,14 @@ async def test_run_serves_stations_logs_json_and_drains_on_sigterm(csms: CsmsSer
         "BRIDGE_STORE_URL": "memory:",
     }
     process = await asyncio.create_subprocess_exec(
-        *BRIDGE, "--host", "127.0.0.1", "--port", str(port), env=env, stderr=asyncio.subprocess.PIPE
-    )
+        *BRIDGE, "--host", "127.0.0.1", "--port", str(port), "--admin-port", str(admin),
+        env=env, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
     try:
         async with aiohttp.ClientSession() as http:
             for _ in range(100):
                 try:
-                    async with http.get(f"http://127.0.0.1:{port}/readyz") as r:
+                    async with http.get(f"http://127.0.0.1:{admin}/readyz") as r:
                         if r.status == 200:
                             break
                 except aiohttp.ClientConnectionError:
@@ -148,12 +155,14 @@ async def test_run_raises_its_open_file_limit_and_says_how_many_stations_fit(
     soft: int, hard: int | None
 ) -> None:
     # two sockets a station: a service started with the common soft limit of 1024 would stop at ~500
-    port = free_port()
+    port, admin = free_port(), free_port()
     env = {**os.environ, "BRIDGE_CSMS_URL": "ws://127.0.0.1:9/ocpp", "BRIDGE_STORE_URL": "memory:"}
     process = await asyncio.create_subprocess_exec(
         *BRIDGE,
         "--port",
         str(port),
+        "--admin-port",
+        str(admin),
         "--host",
         "127.0.0.1",
         "--log-format",
@@ -163,7 +172,7 @@ async def test_run_raises_its_open_file_limit_and_says_how_many_stations_fit(
         preexec_fn=_limited(soft, hard),
     )
     try:
-        await wait_ready(port)
+        await wait_ready(admin)
         in_force, hard_limit = _open_files(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)

@@ -67,6 +67,11 @@ ocpp-bridge-sidecar: {{ include "ocpp-bridge.fullname" . }}
 {{- end }}
 {{- end }}
 
+{{/* Name of the ClusterIP Service of the admin port (metrics), never published by the Ingress. */}}
+{{- define "ocpp-bridge.adminServiceName" -}}
+{{- printf "%s-admin" (include "ocpp-bridge.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{/* Name of the service account of standalone pods. */}}
 {{- define "ocpp-bridge.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
@@ -108,11 +113,6 @@ The other file settings, each a map {secretName, configMapName, key} like caBund
 Secret or ConfigMap at /etc/ocpp-bridge/<kebab-case name>, and BRIDGE_<NAME> points at the file.
 */}}
 {{- define "ocpp-bridge.fileSettingKeys" -}}stationAllowlistFile tlsCertFile tlsKeyFile upstreamClientCertFile upstreamClientKeyFile{{- end }}
-
-{{/* "true" when the bridge terminates TLS itself (settings.tlsCertFile): probes and scrapes use HTTPS. */}}
-{{- define "ocpp-bridge.stationTls" -}}
-{{- if or .Values.settings.tlsCertFile.secretName .Values.settings.tlsCertFile.configMapName }}true{{- end }}
-{{- end }}
 
 {{/*
 A setting's value as an environment variable: lists comma separated, whole numbers without an
@@ -198,21 +198,19 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
     - name: ocpp-bridge
       containerPort: {{ .Values.settings.port }}
       protocol: TCP
+    # /healthz, /readyz, /metrics in plain HTTP (even when the station port speaks TLS)
+    - name: admin
+      containerPort: {{ .Values.settings.adminPort }}
+      protocol: TCP
   livenessProbe:
     httpGet:
       path: /healthz
-      port: ocpp-bridge
-      {{- if include "ocpp-bridge.stationTls" . }}
-      scheme: HTTPS
-      {{- end }}
+      port: admin
     {{- toYaml .Values.livenessProbe | nindent 4 }}
   readinessProbe:
     httpGet:
       path: /readyz
-      port: ocpp-bridge
-      {{- if include "ocpp-bridge.stationTls" . }}
-      scheme: HTTPS
-      {{- end }}
+      port: admin
     {{- toYaml .Values.readinessProbe | nindent 4 }}
   {{- if gt (int .Values.preStopSleepSeconds) 0 }}
   lifecycle:
