@@ -4,6 +4,7 @@
     ocpp-bridge demo                                                          see it work, no setup
     ocpp-bridge translate --from 2.0.1 < capture.jsonl                         translate a capture
     ocpp-bridge bench [--stations N] [--baseline relay] [--json]                 load test (capacity)
+    ocpp-bridge healthcheck                                  GET /healthz on the admin port (the image's HEALTHCHECK)
 
 Every `run` flag is also an environment variable BRIDGE_<NAME> (see bridge/settings.py).
 """
@@ -16,8 +17,11 @@ import gc
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 
 from aiohttp import web
@@ -27,14 +31,14 @@ from bridge import limits
 from bridge.allowlist import AllowListError
 from bridge.server import BridgeServer
 from bridge.settings import Settings, add_setting_flags, settings_from
-from bridge.store import StoreError
+from bridge.store import StoreError, TransactionStore, open_store
 from bridge.tables import TableError
 from bridge.tls import TlsConfigError
 from bridge.topology import TopologyError
 
 log = logging.getLogger("bridge")
 
-COMMANDS = ("run", "demo", "translate", "bench")
+COMMANDS = ("run", "demo", "translate", "bench", "healthcheck")
 MANY_STATIONS = 1_000  # below room for this many, start-up warns about the open-file limit
 
 
@@ -61,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     from bridge.bench import add_arguments as add_bench_arguments
 
     add_bench_arguments(commands.add_parser("bench", help="load-test a bridge on this machine and report"))
+    commands.add_parser(
+        "healthcheck",
+        help="exit 0 if the bridge on this host answers GET /healthz on its admin port (BRIDGE_ADMIN_PORT)",
+    )
     return parser
 
 
@@ -85,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bridge.bench.runner import run as run_bench
 
         return run_bench(args)
+    if args.command == "healthcheck":
+        return healthcheck()
     return run_command(vars(args))
 
 
@@ -102,9 +112,53 @@ def run_command(flags: dict[str, object]) -> int:
         return 2
     try:
         return asyncio.run(serve(settings))
-    except (TableError, TopologyError, StoreError, AllowListError, TlsConfigError, OSError) as exc:
+    except (
+        TableError,
+        TopologyError,
+        StoreError,
+        AllowListError,
+        TlsConfigError,
+        StartError,
+        OSError,
+    ) as exc:
         log.error("cannot start: %s", exc)
         return 1
+
+
+class StartError(Exception):
+    """A start-up problem already put in the user's words (one line, naming the setting)."""
+
+
+def open_store_for(settings: Settings) -> TransactionStore:
+    """The transaction store, or a StartError that says which setting points where, and why not."""
+    try:
+        return open_store(settings.store_url)
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        where = settings.store_url
+        if where.startswith("sqlite:///"):
+            path = os.path.abspath(where.removeprefix("sqlite:///"))
+            where += f" (file {path}; its directory must exist and be writable by uid {os.getuid()})"
+        raise StartError(
+            f"cannot open the transaction store {where}, set by --store-url / BRIDGE_STORE_URL: {exc}"
+        ) from None
+
+
+def healthcheck() -> int:
+    """GET /healthz on the admin port of the bridge on this host; the port comes from the environment."""
+    try:
+        settings = settings_from({}, os.environ)
+    except ValidationError as exc:
+        print(f"ocpp-bridge healthcheck: invalid setting: {exc}", file=sys.stderr)
+        return 2
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{settings.admin_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            ok = response.status == 200
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"ocpp-bridge healthcheck: {url}: {exc}", file=sys.stderr)
+        return 1
+    return 0 if ok else 1
 
 
 async def serve(settings: Settings, started: asyncio.Event | None = None) -> int:
@@ -122,7 +176,7 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
             open_files,
             room,
         )
-    server = BridgeServer(settings)
+    server = BridgeServer(settings, store=open_store_for(settings))
     admin = await start_admin(server, settings)
     runner = web.AppRunner(
         server.app,
