@@ -60,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="version of the frames on stdin; a line may start with '1.6 ' or '2.0.1 ' to override",
     )
-    translate.add_argument("--station-id", default="capture", help="station id to translate for")
+    translate.add_argument(
+        "--station-id",
+        default=None,
+        help="station id to translate for; in a bridge log, the station whose frames are read "
+        "(default: the first one in the log)",
+    )
     translate.add_argument("--topology-file", default=None, help="topology file, as for run")
     from bridge.bench import add_arguments as add_bench_arguments
 

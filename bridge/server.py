@@ -36,6 +36,7 @@ from bridge.store import TransactionStore, open_store
 from bridge.tables import Tables, load_tables
 from bridge.tls import TlsContexts
 from bridge.topology import TopologyBook, load_topology
+from bridge.trace import TracedEngine, Tracer
 from bridge.translate.context import StationContext
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class BridgeServer:
         self.tls = TlsContexts(settings)  # station and upstream TLS (SIGHUP reloads them)
         self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
+        self.tracer = Tracer(settings.trace)  # which stations' frames are logged (--trace, DEBUG)
         self.sessions: dict[str, StationSession] = {}
         self.ready = False
         self.draining = False
@@ -278,6 +280,15 @@ class BridgeServer:
             store=self.store,
             offline_after=s.offline_after,
         )
+        level = self.tracer.level(station_id)
+        if level is not None:  # the live frame trace (bridge/trace.py)
+            return TracedEngine(
+                ctx,
+                call_timeout=s.call_timeout,
+                max_pending=s.max_pending_calls,
+                observer=self.metrics,
+                trace_level=level,
+            )
         return Engine(
             ctx, call_timeout=s.call_timeout, max_pending=s.max_pending_calls, observer=self.metrics
         )

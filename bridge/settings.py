@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         description="Seconds between WebSocket pings to each station and the CSMS; a peer that does not "
         "answer within half that is treated as gone and the pair is closed (0: no pings).",
     )
+    trace: list[str] = Field(
+        default_factory=list,
+        description="Station ids or glob patterns (comma separated) whose frames are logged, in and out, "
+        "credentials redacted, at any log level; at --log-level DEBUG every station's are.",
+    )
     call_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the answer to a call.")
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to open the upstream connection.")
     drain_timeout: float = Field(
@@ -127,7 +132,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(valid)}")
         return value
 
-    @field_validator("security_extension_stations", mode="before")
+    @field_validator("security_extension_stations", "trace", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):
