@@ -78,6 +78,7 @@ async def test_traced_stations_frames_are_logged_redacted_and_translate_reads_th
         traced = [(m[1], m[2]) for m in found if m]
     assert {station for station, _ in traced} == {"CP-T1"}  # CP-OTHER is not traced at INFO
     trace = [message for _, message in traced]
+
     def what(line: str) -> tuple[str, str, str]:
         frame = json.loads(line[11:])
         return line[:3], line[4:10].strip(), frame[2] if frame[0] == 2 else "answer"
