@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from bridge import limits
 from bridge.allowlist import AllowListError
 from bridge.server import BridgeServer
-from bridge.settings import Settings, add_setting_flags, settings_from
+from bridge.settings import SECRETS_DIR, Settings, add_setting_flags, describe_errors, settings_from
 from bridge.store import StoreError, TransactionStore, open_store
 from bridge.tables import TableError
 from bridge.tls import TlsConfigError
@@ -48,7 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Translating proxy: OCPP 1.6J charging stations <-> an OCPP 2.0.1 CSMS.",
     )
     commands = parser.add_subparsers(dest="command")
-    run = commands.add_parser("run", help="run the proxy (the default command)")
+    run = commands.add_parser(
+        "run",
+        help="run the proxy (the default command)",
+        description="Run the proxy (the default command: `ocpp-bridge --csms-url ...` is `ocpp-bridge run "
+        "--csms-url ...`). Every flag is also an environment variable BRIDGE_<NAME>, and a file "
+        f"BRIDGE_<NAME> in {SECRETS_DIR}; a flag wins over the variable, which wins over the file.",
+        epilog="Other commands: demo, translate, bench, healthcheck (ocpp-bridge <command> --help).",
+    )
     add_setting_flags(run)
     demo = commands.add_parser("demo", help="run a built-in CSMS, the bridge and a station, and show frames")
     demo.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
@@ -79,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help"):
+    if not args_list or args_list[0] not in COMMANDS:
+        # `ocpp-bridge --help` too: the run flags are what a user looks for (the commands are listed)
         args_list.insert(0, "run")
     args = build_parser().parse_args(args_list)
     if args.command == "demo":
@@ -105,9 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(flags: dict[str, object]) -> int:
     try:
-        settings = settings_from(flags, os.environ)
+        settings = settings_from(flags, os.environ, SECRETS_DIR)
     except ValidationError as exc:
-        print(f"ocpp-bridge: invalid setting:\n{exc}", file=sys.stderr)
+        for line in describe_errors(exc):
+            print(f"ocpp-bridge: invalid setting {line}", file=sys.stderr)
         return 2
     from bridge.logs import setup_logging
 
@@ -151,9 +160,10 @@ def open_store_for(settings: Settings) -> TransactionStore:
 def healthcheck() -> int:
     """GET /healthz on the admin port of the bridge on this host; the port comes from the environment."""
     try:
-        settings = settings_from({}, os.environ)
+        settings = settings_from({}, os.environ, SECRETS_DIR)
     except ValidationError as exc:
-        print(f"ocpp-bridge healthcheck: invalid setting: {exc}", file=sys.stderr)
+        for line in describe_errors(exc):
+            print(f"ocpp-bridge healthcheck: invalid setting {line}", file=sys.stderr)
         return 2
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
     url = f"http://{host if ':' not in host else f'[{host}]'}:{settings.admin_port}/healthz"
