@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from itertools import accumulate
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
@@ -109,6 +110,12 @@ class Metrics:
         )
         self.tally = _FrameTally(buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
         r.register(self.tally)
+        self.store_errors = Counter(
+            "bridge_store_errors_total",
+            "Transaction store operations that failed (SQLite, Redis), by operation.",
+            ["operation"],
+            registry=r,
+        )
         self.timeouts = Counter(
             "bridge_call_timeouts_total",
             "Calls a peer never answered in time.",
@@ -130,3 +137,28 @@ class Metrics:
 
     def timeout(self, side: Side, action: str) -> None:
         self.timeouts.labels(side.value, _action(action)).inc()
+
+
+class ObservedStore:
+    """A transaction store whose failures are counted (bridge_store_errors_total{operation}) and then
+    raised as before: a store outage shows on /metrics (and the chart's PrometheusRule), not only in logs.
+    Wraps any store (bridge/store/) without knowing its methods."""
+
+    def __init__(self, inner: Any, metrics: Metrics) -> None:
+        self._inner = inner
+        self._metrics = metrics
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if not callable(attribute) or name.startswith("_"):
+            return attribute
+        counter = self._metrics.store_errors.labels(name)
+
+        def observed(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attribute(*args, **kwargs)
+            except Exception:
+                counter.inc()
+                raise
+
+        return observed

@@ -29,7 +29,7 @@ from bridge.admission import Admission, AdmissionRefused
 from bridge.allowlist import AllowList
 from bridge.engine import Engine
 from bridge.logs import station_id as station_id_var
-from bridge.metrics import Metrics
+from bridge.metrics import Metrics, ObservedStore
 from bridge.session import GOING_AWAY, REPLACED, StationSession
 from bridge.settings import Settings
 from bridge.store import TransactionStore, open_store
@@ -94,6 +94,7 @@ class BridgeServer:
         self.topologies = topologies if topologies is not None else load_topology(settings.topology_file)
         self.metrics = metrics or Metrics()
         self.store = store if store is not None else open_store(settings.store_url)
+        self.store = ObservedStore(self.store, self.metrics)  # type: ignore[assignment]  # failures counted
         self.tls = TlsContexts(settings)  # station and upstream TLS (SIGHUP reloads them)
         self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+from typing import Any
 
 import aiohttp
 import pytest
@@ -209,3 +210,26 @@ async def test_wss_upstream_is_verified_with_the_configured_ca(tmp_path: object)
     finally:
         assert csms.runner is not None
         await csms.runner.cleanup()
+
+
+def test_store_failures_are_counted_for_the_alerts() -> None:
+    """A store outage (disk full, Redis gone) shows on /metrics as bridge_store_errors_total{operation}."""
+    import sqlite3
+
+    from prometheus_client import generate_latest
+
+    from bridge.server import BridgeServer
+    from bridge.settings import Settings
+    from bridge.store import MemoryStore
+
+    class FullDisk(MemoryStore):
+        def start(self, station_id: str, connector_id: int, remote_start_id: int | None) -> Any:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    server = BridgeServer(Settings(csms_url="ws://csms:9/ocpp"), store=FullDisk())
+    with pytest.raises(sqlite3.OperationalError):
+        server.store.start("CP-1", 1, None)
+    assert server.store.by_16("CP-1", 1) is None  # what works is passed through, and not counted
+    text = generate_latest(server.metrics.registry).decode()
+    assert 'bridge_store_errors_total{operation="start"} 1.0' in text
+    assert 'bridge_store_errors_total{operation="by_16"} 0.0' in text
