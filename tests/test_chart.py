@@ -229,12 +229,42 @@ ALL_FEATURES: dict[str, Any] = {
         {"name": "TZ", "value": "UTC"},
         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
     ],
+    "existingSecret": "ocpp-bridge-env",
+    "envFrom": [{"configMapRef": {"name": "ocpp-bridge-extra-env"}}],
+    "extraVolumes": [{"name": "station-certs", "secret": {"secretName": "station-certs"}}],
+    "extraVolumeMounts": [{"name": "station-certs", "mountPath": "/etc/station-certs", "readOnly": True}],
+    "initContainers": [
+        {
+            "name": "wait-for-csms",
+            "image": "busybox:1.36",
+            "command": ["sh", "-c", "until nc -z csms 9000; do sleep 1; done"],
+        }
+    ],
+    "extraContainers": [{"name": "log-shipper", "image": "fluent/fluent-bit:3.0"}],
+    "startupProbe": {"enabled": True, "failureThreshold": 60},
+    "networkPolicy": {
+        "enabled": True,
+        "stationsFrom": [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+        ],
+        "adminFrom": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+        "egress": [
+            {"ports": [{"port": 53, "protocol": "UDP"}]},
+            {"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]},
+        ],
+    },
     "image": {"repository": "registry.example.com/ocpp-bridge", "digest": "sha256:" + "ab" * 32},
     "imagePullSecrets": [{"name": "regcred"}],
     "serviceAccount": {"annotations": {"example.com/role": "bridge"}},
     "podAnnotations": {"example.com/team": "charging"},
     "podLabels": {"example.com/tier": "edge"},
-    "service": {"type": "LoadBalancer", "nodePort": 30100, "annotations": {"example.com/lb": "internal"}},
+    "service": {
+        "type": "LoadBalancer",
+        "nodePort": 30100,
+        "annotations": {"example.com/lb": "internal"},
+        "externalTrafficPolicy": "Local",
+        "loadBalancerSourceRanges": ["203.0.113.0/24"],
+    },
     "ingress": {
         "enabled": True,
         "className": "nginx",
@@ -242,7 +272,21 @@ ALL_FEATURES: dict[str, Any] = {
         "hosts": [{"host": "ocpp.example.com", "paths": [{"path": "/ocpp16", "pathType": "Prefix"}]}],
         "tls": [{"secretName": "ocpp-tls", "hosts": ["ocpp.example.com"]}],
     },
-    "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}}},
+    "metrics": {
+        "serviceMonitor": {
+            "enabled": True,
+            "labels": {"release": "kube-prometheus-stack"},
+            "namespace": "monitoring",
+            "relabelings": [{"sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"}],
+            "metricRelabelings": [{"sourceLabels": ["__name__"], "regex": "python_gc_.*", "action": "drop"}],
+        },
+        "prometheusRule": {
+            "enabled": True,
+            "labels": {"release": "kube-prometheus-stack"},
+            "openFilesRatio": 0.7,
+            "extraRules": [{"alert": "OcppBridgeNoStations", "expr": "sum(bridge_connected_stations) == 0"}],
+        },
+    },
     "podDisruptionBudget": {"enabled": True, "maxUnavailable": "25%"},
     "autoscaling": {
         "enabled": True,
@@ -394,6 +438,8 @@ def test_all_features_manifests_are_valid(kube_version: str) -> None:
         "Ingress",
         "ServiceMonitor",
         "ConfigMap",
+        "NetworkPolicy",
+        "PrometheusRule",
     }
     assert_valid(manifests, kube_version)
 
@@ -799,3 +845,132 @@ def test_chart_image_is_the_project() -> None:
     assert (int(user.group(1)), int(user.group(2))) == (context["runAsUser"], context["runAsGroup"])
     settings = chart_values()["settings"]
     assert re.search(rf"^EXPOSE {settings['port']} {settings['adminPort']}$", dockerfile, re.M)
+
+
+# --- extension points -----------------------------------------------------------------------------------
+
+
+def test_settings_from_an_existing_secret_and_more_env_sources() -> None:
+    """A csmsUrl with credentials need not be a plain env value: BRIDGE_* keys of a Secret, by envFrom."""
+    manifests = render({"existingSecret": "ocpp-bridge-env", "envFrom": [{"configMapRef": {"name": "more"}}]})
+    container = bridge_container(manifests)
+    assert container["envFrom"] == [
+        {"secretRef": {"name": "ocpp-bridge-env"}},
+        {"configMapRef": {"name": "more"}},
+    ]
+    assert "BRIDGE_CSMS_URL" not in container_env(container)  # empty in values: the Secret's applies
+    assert "WARNING: settings.csmsUrl is empty" not in render_notes({"existingSecret": "ocpp-bridge-env"})
+    assert "envFrom" not in bridge_container(render())
+
+
+def test_extra_volumes_mounts_init_and_extra_containers() -> None:
+    manifests = render(ALL_FEATURES)
+    pod, container = pod_spec(manifests), bridge_container(manifests)
+    assert {"name": "station-certs", "secret": {"secretName": "station-certs"}} in pod["volumes"]
+    assert {"name": "station-certs", "mountPath": "/etc/station-certs", "readOnly": True} in container[
+        "volumeMounts"
+    ]
+    assert {m["name"] for m in container["volumeMounts"]} <= {v["name"] for v in pod["volumes"]}
+    assert [c["name"] for c in pod["initContainers"]] == ["wait-for-csms"]
+    assert [c["name"] for c in pod["containers"]] == [CONTAINER, "log-shipper"]
+    assert "initContainers" not in pod_spec(render())
+
+
+def test_startup_probe_holds_off_the_liveness_probe_when_enabled() -> None:
+    container = bridge_container(render({"startupProbe": {"enabled": True, "failureThreshold": 60}}))
+    assert container["startupProbe"] == {
+        "httpGet": {"path": "/healthz", "port": "admin"},
+        "periodSeconds": 2,
+        "timeoutSeconds": 3,
+        "failureThreshold": 60,
+    }
+    assert "startupProbe" not in bridge_container(render())
+
+
+def test_service_traffic_policy_and_source_ranges_where_kubernetes_takes_them() -> None:
+    service = {"externalTrafficPolicy": "Local", "loadBalancerSourceRanges": ["203.0.113.0/24"]}
+    balanced = station_service(render({"service": {"type": "LoadBalancer", **service}}))["spec"]
+    assert balanced["externalTrafficPolicy"] == "Local"
+    assert balanced["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
+    node_port = station_service(render({"service": {"type": "NodePort", **service}}))["spec"]
+    assert node_port["externalTrafficPolicy"] == "Local" and "loadBalancerSourceRanges" not in node_port
+    internal = station_service(render({"service": service}))["spec"]  # ClusterIP: the API refuses them
+    assert "externalTrafficPolicy" not in internal and "loadBalancerSourceRanges" not in internal
+
+
+def test_service_monitor_namespace_and_relabelings() -> None:
+    monitor = one(render(ALL_FEATURES), "ServiceMonitor")
+    assert monitor["metadata"]["namespace"] == "monitoring"
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}  # still scrapes the release
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["relabelings"] == ALL_FEATURES["metrics"]["serviceMonitor"]["relabelings"]
+    assert endpoint["metricRelabelings"] == ALL_FEATURES["metrics"]["serviceMonitor"]["metricRelabelings"]
+    assert (
+        one(render({"metrics": {"serviceMonitor": {"enabled": True}}}), "ServiceMonitor")["metadata"][
+            "namespace"
+        ]
+        == NAMESPACE
+    )
+
+
+def exported_metric_names() -> set[str]:
+    """Every series name the bridge's /metrics serves (a fresh registry, as at start-up)."""
+    from prometheus_client import generate_latest
+
+    from bridge.engine import Side
+    from bridge.metrics import Metrics
+
+    metrics = Metrics()
+    metrics.timeout(Side.CSMS, "Heartbeat")
+    metrics.store_errors.labels("start").inc()
+    text = generate_latest(metrics.registry).decode()
+    return {line.split("{")[0].split(" ")[0] for line in text.splitlines() if not line.startswith("#")}
+
+
+def test_prometheus_rule_alerts_on_what_the_bridge_exports() -> None:
+    manifests = render(ALL_FEATURES)
+    rule = one(manifests, "PrometheusRule")
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    (group,) = rule["spec"]["groups"]
+    alerts = {r["alert"]: r for r in group["rules"]}
+    assert set(alerts) == {
+        "OcppBridgeOpenFilesNearLimit",
+        "OcppBridgeCallTimeouts",
+        "OcppBridgeStoreErrors",
+        "OcppBridgeNoStations",  # extraRules
+    }
+    exported = exported_metric_names()
+    admin = admin_service(manifests)["metadata"]["name"]
+    for name, alert in alerts.items():
+        if name == "OcppBridgeNoStations":
+            continue
+        used = set(re.findall(r"\b((?:process|bridge)_[a-z_]+)\{", alert["expr"]))
+        assert used and used <= exported, (name, used - exported)
+        # scoped to this release's pods: the series scraped through its admin Service
+        assert alert["expr"].count(f'service="{admin}"') == alert["expr"].count("{")
+        assert alert["labels"]["severity"] in ("warning", "critical")
+        assert "{{ $labels.pod }}" in alert["annotations"]["summary"]
+    assert alerts["OcppBridgeOpenFilesNearLimit"]["expr"].endswith("> 0.7")
+    assert alerts["OcppBridgeCallTimeouts"]["expr"].endswith("> 0.05")
+    assert not of_kind(render(), "PrometheusRule")
+
+
+def test_network_policy_opens_the_two_ports_to_their_peers() -> None:
+    manifests = render(ALL_FEATURES)
+    policy, container = one(manifests, "NetworkPolicy"), bridge_container(manifests)
+    assert (
+        policy["spec"]["podSelector"]["matchLabels"]
+        == one(manifests, "Deployment")["spec"]["selector"]["matchLabels"]
+    )
+    stations, admin = policy["spec"]["ingress"]
+    ports = {p["name"] for p in container["ports"]}
+    assert stations["ports"][0]["port"] == "ocpp-bridge" and admin["ports"][0]["port"] == "admin"
+    assert {stations["ports"][0]["port"], admin["ports"][0]["port"]} == ports
+    assert stations["from"] == ALL_FEATURES["networkPolicy"]["stationsFrom"]
+    assert admin["from"] == ALL_FEATURES["networkPolicy"]["adminFrom"]
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    default = one(render({"networkPolicy": {"enabled": True}}), "NetworkPolicy")["spec"]
+    assert "from" not in default["ingress"][0]  # stations: from anywhere
+    assert default["ingress"][1]["from"] == [{"podSelector": {}}]  # metrics: this namespace only
+    assert default["policyTypes"] == ["Ingress"]

@@ -194,6 +194,16 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
   {{- end }}
   env:
     {{- include "ocpp-bridge.env" . | trim | nindent 4 }}
+  {{- if or .Values.existingSecret .Values.envFrom }}
+  envFrom:
+    {{- with .Values.existingSecret }}
+    - secretRef:
+        name: {{ . }}
+    {{- end }}
+    {{- with .Values.envFrom }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
   ports:
     - name: ocpp-bridge
       containerPort: {{ .Values.settings.port }}
@@ -212,6 +222,13 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
       path: /readyz
       port: admin
     {{- toYaml .Values.readinessProbe | nindent 4 }}
+  {{- if .Values.startupProbe.enabled }}
+  startupProbe:
+    httpGet:
+      path: /healthz
+      port: admin
+    {{- toYaml (omit .Values.startupProbe "enabled") | nindent 4 }}
+  {{- end }}
   {{- if gt (int .Values.preStopSleepSeconds) 0 }}
   lifecycle:
     preStop:
@@ -248,6 +265,9 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
       mountPath: /etc/ocpp-bridge/{{ kebabcase $key }}
       readOnly: true
     {{- end }}
+    {{- end }}
+    {{- with .Values.extraVolumeMounts }}
+    {{- toYaml . | nindent 4 }}
     {{- end }}
 {{- end }}
 
@@ -303,6 +323,9 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
       - key: {{ $file.key }}
         path: {{ $file.key }}
 {{- end }}
+{{- end }}
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
 {{- end }}
 {{- end }}
 
