@@ -220,6 +220,7 @@ ALL_FEATURES: dict[str, Any] = {
     "replicaCount": 3,
     "settings": {
         "csmsUrl": "wss://csms.example.com/ocpp",
+        "storeUrl": "redis://redis.charging.svc:6379/0",  # several replicas share it
         "caBundle": {"secretName": "csms-ca", "key": "ca.pem"},
         "topologyFile": {"content": TOPOLOGY},
         "securityExtensionStations": ["CP-0042", "CP-0043"],
@@ -768,7 +769,8 @@ def test_autoscaler_owns_the_replica_count() -> None:
         "name": one(manifests, "Deployment")["metadata"]["name"],
     }
     assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu", "memory"]
-    assert one(render({"replicaCount": 3}), "Deployment")["spec"]["replicas"] == 3
+    redis = {"storeUrl": "redis://redis:6379/0"}
+    assert one(render({"replicaCount": 3, "settings": redis}), "Deployment")["spec"]["replicas"] == 3
 
 
 def test_service_monitor_scrapes_the_metrics_endpoint() -> None:
@@ -974,3 +976,74 @@ def test_network_policy_opens_the_two_ports_to_their_peers() -> None:
     assert "from" not in default["ingress"][0]  # stations: from anywhere
     assert default["ingress"][1]["from"] == [{"podSelector": {}}]  # metrics: this namespace only
     assert default["policyTypes"] == ["Ingress"]
+
+
+# --- state: the SQLite store on a volume, and refused where it cannot work ---------------------------------
+
+
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_persistence_keeps_the_sqlite_store_on_a_claim(kube_version: str) -> None:
+    values = {
+        "persistence": {
+            "enabled": True,
+            "storageClass": "fast",
+            "annotations": {"helm.sh/resource-policy": "keep"},
+        }
+    }
+    manifests = render(values)
+    assert_valid(manifests, kube_version)
+    claim, deployment = one(manifests, "PersistentVolumeClaim"), one(manifests, "Deployment")
+    assert claim["spec"]["storageClassName"] == "fast"
+    assert claim["spec"]["resources"]["requests"]["storage"] == "1Gi"
+    assert claim["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}
+    pod, container = pod_spec(manifests), bridge_container(manifests)
+    volume = next(v for v in pod["volumes"] if "persistentVolumeClaim" in v)
+    assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
+    mount = next(m for m in container["volumeMounts"] if m["name"] == volume["name"])
+    store = started_settings(container).store_url
+    assert store == f"sqlite:///{mount['mountPath']}/ocpp-bridge.sqlite3"
+    assert pod["securityContext"]["fsGroup"] == container["securityContext"]["runAsGroup"]  # writable
+    # one pod holds a ReadWriteOnce volume at a time: no surge pod waiting for it
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert "PersistentVolumeClaim" not in {m["kind"] for m in render()}
+
+
+def test_persistence_with_an_existing_claim_and_an_explicit_store_path() -> None:
+    values = {
+        "persistence": {"enabled": True, "existingClaim": "bridge-data", "mountPath": "/data"},
+        "settings": {"storeUrl": "sqlite:////data/transactions.sqlite3"},
+    }
+    manifests = render(values)
+    assert not of_kind(manifests, "PersistentVolumeClaim")
+    volume = next(v for v in pod_spec(manifests)["volumes"] if "persistentVolumeClaim" in v)
+    assert volume["persistentVolumeClaim"] == {"claimName": "bridge-data"}
+    assert started_settings(bridge_container(manifests)).store_url == "sqlite:////data/transactions.sqlite3"
+    assert "the volume is unused" not in render_notes(values)
+    elsewhere = {**values, "settings": {"storeUrl": "sqlite:////tmp/other.sqlite3"}}
+    assert "the volume is unused" in render_notes(elsewhere)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"replicaCount": 2},
+        {"autoscaling": {"enabled": True}},
+        {"replicaCount": 2, "persistence": {"enabled": True}},
+    ],
+    ids=["replicas", "autoscaling", "replicas with persistence"],
+)
+def test_sqlite_with_several_pods_is_refused_with_the_way_out(values: dict[str, Any]) -> None:
+    with pytest.raises(helm.HelmRenderError, match=r"shared Redis \(settings.storeUrl=redis://"):
+        render(values)
+    redis = deep_merge(values, {"settings": {"storeUrl": "redis://redis.charging.svc:6379/0"}})
+    assert of_kind(render(redis), "Deployment")
+
+
+def test_notes_say_what_the_store_keeps(example_csms_chart: Path) -> None:
+    assert "not a new pod (every upgrade starts it empty)" in render_notes()
+    assert "running transactions survive upgrades" in render_notes({"persistence": {"enabled": True}})
+    redis = render_notes({"settings": {"storeUrl": "redis://:pw@redis:6379/0"}})
+    assert (
+        "Transaction store: redis://[redacted]@redis:6379/0" in redis and "pw" not in redis.split("store:")[1]
+    )
+    assert "WARNING: SQLite in each CSMS pod" in render_notes(sidecar_bridge_values())

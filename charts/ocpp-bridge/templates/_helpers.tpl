@@ -114,6 +114,28 @@ Secret or ConfigMap at /etc/ocpp-bridge/<kebab-case name>, and BRIDGE_<NAME> poi
 */}}
 {{- define "ocpp-bridge.fileSettingKeys" -}}stationAllowlistFile tlsCertFile tlsKeyFile upstreamClientCertFile upstreamClientKeyFile{{- end }}
 
+{{/* "true" when the SQLite store is kept on a PersistentVolumeClaim (standalone mode only). */}}
+{{- define "ocpp-bridge.persistence" -}}
+{{- if and (eq .Values.mode "standalone") .Values.persistence.enabled }}true{{- end }}
+{{- end }}
+
+{{/* Name of the claim holding the store: the existing one, or the one the chart creates. */}}
+{{- define "ocpp-bridge.claimName" -}}
+{{- .Values.persistence.existingClaim | default (printf "%s-data" (include "ocpp-bridge.fullname" .) | trunc 63 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+The store the bridge is started with: settings.storeUrl, except that with persistence the chart's
+default (SQLite on the /tmp emptyDir) moves onto the volume.
+*/}}
+{{- define "ocpp-bridge.storeUrl" -}}
+{{- if and (include "ocpp-bridge.persistence" .) (eq .Values.settings.storeUrl "sqlite:////tmp/ocpp-bridge.sqlite3") }}
+{{- printf "sqlite:///%s/ocpp-bridge.sqlite3" (.Values.persistence.mountPath | trimSuffix "/") }}
+{{- else }}
+{{- .Values.settings.storeUrl }}
+{{- end }}
+{{- end }}
+
 {{/*
 A setting's value as an environment variable: lists comma separated, whole numbers without an
 exponent (YAML numbers arrive as floats: 1048576 would otherwise print as 1.048576e+06), null empty.
@@ -135,7 +157,10 @@ out (the bridge's default applies). The file settings (maps) are mounted and poi
 */}}
 {{- define "ocpp-bridge.env" -}}
 {{- range $key, $value := .Values.settings }}
-{{- if not (kindIs "map" $value) }}
+{{- if eq $key "storeUrl" }}
+- name: BRIDGE_STORE_URL
+  value: {{ include "ocpp-bridge.storeUrl" $ | quote }}
+{{- else if not (kindIs "map" $value) }}
 {{- $text := include "ocpp-bridge.envValue" $value }}
 {{- if ne $text "" }}
 - name: BRIDGE_{{ snakecase $key | upper }}
@@ -248,6 +273,10 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
   volumeMounts:
     - name: ocpp-bridge-tmp
       mountPath: /tmp
+    {{- if include "ocpp-bridge.persistence" . }}
+    - name: ocpp-bridge-data
+      mountPath: {{ .Values.persistence.mountPath }}
+    {{- end }}
     {{- if include "ocpp-bridge.topologyConfigMap" . }}
     - name: ocpp-bridge-topology
       mountPath: {{ include "ocpp-bridge.topologyDir" . }}
@@ -281,6 +310,11 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
 - name: ocpp-bridge-tmp
   emptyDir:
     sizeLimit: 64Mi
+{{- if include "ocpp-bridge.persistence" . }}
+- name: ocpp-bridge-data
+  persistentVolumeClaim:
+    claimName: {{ include "ocpp-bridge.claimName" . }}
+{{- end }}
 {{- with include "ocpp-bridge.topologyConfigMap" . }}
 - name: ocpp-bridge-topology
   configMap:
