@@ -106,6 +106,8 @@ def load_pin_tool() -> Any:
 def test_the_image_installs_pinned_versions_that_pyproject_allows() -> None:
     """Two builds of a commit install the same versions, and those are versions the project accepts."""
     assert re.search(r"^COPY constraints\.txt ", RUNTIME, re.M)
+    # the build context lets it in (.dockerignore excludes everything it does not name)
+    assert "!constraints.txt" in (ROOT / ".dockerignore").read_text().splitlines()
     assert re.search(r"pip install .*--constraint \S*constraints\.txt", RUNTIME)
     pins = constraints()
     tool = load_pin_tool()
