@@ -161,4 +161,5 @@ class ObservedStore:
                 counter.inc()
                 raise
 
+        setattr(self, name, observed)  # made once: later calls find it without __getattr__
         return observed

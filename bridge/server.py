@@ -18,6 +18,7 @@ import asyncio
 import logging
 import math
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import quote, unquote
 
 import aiohttp
@@ -94,7 +95,7 @@ class BridgeServer:
         self.topologies = topologies if topologies is not None else load_topology(settings.topology_file)
         self.metrics = metrics or Metrics()
         self.store = store if store is not None else open_store(settings.store_url)
-        self.store = ObservedStore(self.store, self.metrics)  # type: ignore[assignment]  # failures counted
+        self.store = cast(TransactionStore, ObservedStore(self.store, self.metrics))  # failures counted
         self.tls = TlsContexts(settings)  # station and upstream TLS (SIGHUP reloads them)
         self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
