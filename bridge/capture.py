@@ -8,6 +8,11 @@ shows what it was and what the bridge would send, to whom:
     in  2.0.1  [2,"1","TriggerMessage",{"requestedMessage":"LogStatusNotification"}]
     out 1.6    [2,"1","TriggerMessage",{"requestedMessage":"DiagnosticsStatusNotification"}]
 
+It also reads the bridge's own log (the live frame trace, bridge/trace.py), in either log format, and
+its own output: `in` lines are translated again, `out` lines (what the bridge sent) are skipped, and
+log lines that are not frames are ignored. A log holds many stations: only one station's frames are
+translated, the one given with --station-id, else the first one seen (said on stderr).
+
 A station's frame that needed repairs (mappings/repairs.toml) shows each one beside it:
 
     in  1.6    [2,"7","StatusNotification",{"connectorId":0,"errorCode":"Error","status":"Faulted"}]
@@ -18,6 +23,9 @@ A station's frame that needed repairs (mappings/repairs.toml) shows each one bes
 
 from __future__ import annotations
 
+import json
+import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -32,11 +40,8 @@ VERSIONS = {"1.6": Side.STATION, "2.0.1": Side.CSMS}
 LABEL = {Side.STATION: "1.6", Side.CSMS: "2.0.1"}
 
 
-def split_line(line: str, default: str) -> tuple[Side, str]:
-    for version, side in VERSIONS.items():
-        if line.startswith(version + " "):
-            return side, line[len(version) + 1 :].strip()
-    return VERSIONS[default], line
+TRACE = re.compile(r"(in|out) +(1\.6|2\.0\.1) +(\S.*)")
+TEXT_LOG = re.compile(r"\d{4}-\d\d-\d\d[ T][\d:,.]+Z? +[A-Z]+ +\[(?P<station>[^\]]*)\] (?P<message>.*)")
 
 
 class RepairNotes(NullObserver):
@@ -49,24 +54,71 @@ class RepairNotes(NullObserver):
         self.changes.extend(changes)
 
 
+def read_line(line: str, default: str) -> tuple[str | None, str, Side, str] | None:
+    """(station id or None, "in" or "out", sending side, frame) of one input line; None to skip it."""
+    station: str | None = None
+    if line.startswith("{"):  # a JSON log line: only the frame trace's are frames
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            return None
+        station, line = record.get("station_id"), str(record.get("message", ""))
+    elif match := TEXT_LOG.fullmatch(line):
+        station, line = match["station"], match["message"]
+        station = None if station in ("-", "None") else station
+    elif line.startswith("("):  # a note in translate's own output
+        return None
+    else:
+        trace = TRACE.fullmatch(line)
+        if trace is None:
+            side, frame = split_line(line, default)
+            return None, "in", side, frame
+    trace = TRACE.fullmatch(line)
+    if trace is None:
+        return None
+    return station, trace[1], VERSIONS[trace[2]], trace[3]
+
+
+def split_line(line: str, default: str) -> tuple[Side, str]:
+    for version, side in VERSIONS.items():
+        if line.startswith(version + " "):
+            return side, line[len(version) + 1 :].strip()
+    return VERSIONS[default], line
+
+
 def translate_stream(
     stream: TextIO,
     out: TextIO,
     source: str,
-    station_id: str = "capture",
+    station_id: str | None = None,
     topology_file: str | None = None,
     repairs: bool = True,
 ) -> int:
-    ctx = StationContext(
-        station_id, load_tables(), topologies=load_topology(Path(topology_file) if topology_file else None)
-    )
     notes = RepairNotes()
-    engine = Engine(ctx, observer=notes, repairs=repairs)
+    tables, topologies = load_tables(), load_topology(Path(topology_file) if topology_file else None)
+    engine: Engine | None = None
+    wanted = station_id
     for raw in stream:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        side, frame = split_line(line, source)
+        entry = read_line(line, source)
+        if entry is None or entry[1] == "out":
+            continue
+        station, _, side, frame = entry
+        if station is not None:
+            if wanted is None:
+                wanted = station
+                print(
+                    f"translating the frames of station {station} (--station-id for another)", file=sys.stderr
+                )
+            if station != wanted:
+                continue
+        if engine is None:
+            context = StationContext(wanted or "capture", tables, topologies=topologies)
+            engine = Engine(context, observer=notes, repairs=repairs)
         out.write(f"in  {LABEL[side]:<6} {frame}\n")
         notes.changes.clear()
         sends = engine.receive(side, frame)

@@ -4,6 +4,7 @@
     ocpp-bridge demo                                                          see it work, no setup
     ocpp-bridge translate --from 2.0.1 < capture.jsonl                         translate a capture
     ocpp-bridge bench [--stations N] [--baseline relay] [--json]                 load test (capacity)
+    ocpp-bridge healthcheck                                  GET /healthz on the admin port (the image's HEALTHCHECK)
 
 Every `run` flag is also an environment variable BRIDGE_<NAME> (see bridge/settings.py).
 """
@@ -16,8 +17,11 @@ import gc
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 
 from aiohttp import web
@@ -27,15 +31,15 @@ from bridge import limits
 from bridge.allowlist import AllowListError
 from bridge.listener import ListenerSite
 from bridge.server import BridgeServer
-from bridge.settings import Settings, add_setting_flags, settings_from
-from bridge.store import StoreError
+from bridge.settings import SECRETS_DIR, Settings, add_setting_flags, describe_errors, settings_from
+from bridge.store import StoreError, TransactionStore, open_store
 from bridge.tables import TableError
 from bridge.tls import TlsConfigError
 from bridge.topology import TopologyError
 
 log = logging.getLogger("bridge")
 
-COMMANDS = ("run", "demo", "translate", "bench")
+COMMANDS = ("run", "demo", "translate", "bench", "healthcheck")
 MANY_STATIONS = 1_000  # below room for this many, start-up warns about the open-file limit
 
 
@@ -45,7 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Translating proxy: OCPP 1.6J charging stations <-> an OCPP 2.0.1 CSMS.",
     )
     commands = parser.add_subparsers(dest="command")
-    run = commands.add_parser("run", help="run the proxy (the default command)")
+    run = commands.add_parser(
+        "run",
+        help="run the proxy (the default command)",
+        description="Run the proxy (the default command: `ocpp-bridge --csms-url ...` is `ocpp-bridge run "
+        "--csms-url ...`). Every flag is also an environment variable BRIDGE_<NAME>, and a file "
+        f"BRIDGE_<NAME> in {SECRETS_DIR}; a flag wins over the variable, which wins over the file.",
+        epilog="Other commands: demo, translate, bench, healthcheck (ocpp-bridge <command> --help).",
+    )
     add_setting_flags(run)
     demo = commands.add_parser("demo", help="run a built-in CSMS, the bridge and a station, and show frames")
     demo.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
@@ -57,7 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="version of the frames on stdin; a line may start with '1.6 ' or '2.0.1 ' to override",
     )
-    translate.add_argument("--station-id", default="capture", help="station id to translate for")
+    translate.add_argument(
+        "--station-id",
+        default=None,
+        help="station id to translate for; in a bridge log, the station whose frames are read "
+        "(default: the first one in the log)",
+    )
     translate.add_argument("--topology-file", default=None, help="topology file, as for run")
     translate.add_argument(
         "--station-repairs",
@@ -68,12 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     from bridge.bench import add_arguments as add_bench_arguments
 
     add_bench_arguments(commands.add_parser("bench", help="load-test a bridge on this machine and report"))
+    commands.add_parser(
+        "healthcheck",
+        help="exit 0 if the bridge on this host answers GET /healthz on its admin port (BRIDGE_ADMIN_PORT)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help"):
+    if not args_list or args_list[0] not in COMMANDS:
+        # `ocpp-bridge --help` too: the run flags are what a user looks for (the commands are listed)
         args_list.insert(0, "run")
     args = build_parser().parse_args(args_list)
     if args.command == "demo":
@@ -99,14 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bridge.bench.runner import run as run_bench
 
         return run_bench(args)
+    if args.command == "healthcheck":
+        return healthcheck()
     return run_command(vars(args))
 
 
 def run_command(flags: dict[str, object]) -> int:
     try:
-        settings = settings_from(flags, os.environ)
+        settings = settings_from(flags, os.environ, SECRETS_DIR)
     except ValidationError as exc:
-        print(f"ocpp-bridge: invalid setting:\n{exc}", file=sys.stderr)
+        for line in describe_errors(exc):
+            print(f"ocpp-bridge: invalid setting {line}", file=sys.stderr)
         return 2
     from bridge.logs import setup_logging
 
@@ -116,9 +140,65 @@ def run_command(flags: dict[str, object]) -> int:
         return 2
     try:
         return asyncio.run(serve(settings))
-    except (TableError, TopologyError, StoreError, AllowListError, TlsConfigError, OSError) as exc:
+    except (
+        TableError,
+        TopologyError,
+        StoreError,
+        AllowListError,
+        TlsConfigError,
+        StartError,
+        OSError,
+    ) as exc:
         log.error("cannot start: %s", exc)
         return 1
+
+
+class StartError(Exception):
+    """A start-up problem already put in the user's words (one line, naming the setting)."""
+
+
+def open_store_for(settings: Settings) -> TransactionStore:
+    """The transaction store a URL names (connected later, in start-up), or a StartError."""
+    try:
+        return open_store(
+            settings.store_url, timeout=settings.store_timeout, retention=settings.store_retention
+        )
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        raise store_start_error(settings, exc) from None
+
+
+def store_start_error(settings: Settings, exc: BaseException) -> StartError:
+    """A one-line reason why the store could not be opened: which setting points where, and why not."""
+    where = settings.store_url
+    if where.startswith("sqlite:///"):
+        path = os.path.abspath(where.removeprefix("sqlite:///"))
+        where += f" (file {path}; its directory must exist and be writable by uid {os.getuid()})"
+    else:
+        from bridge.store.redis import redacted
+
+        where = redacted(where)
+    return StartError(
+        f"cannot open the transaction store {where}, set by --store-url / BRIDGE_STORE_URL: {exc}"
+    )
+
+
+def healthcheck() -> int:
+    """GET /healthz on the admin port of the bridge on this host; the port comes from the environment."""
+    try:
+        settings = settings_from({}, os.environ, SECRETS_DIR)
+    except ValidationError as exc:
+        for line in describe_errors(exc):
+            print(f"ocpp-bridge healthcheck: invalid setting {line}", file=sys.stderr)
+        return 2
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{settings.admin_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            ok = response.status == 200
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"ocpp-bridge healthcheck: {url}: {exc}", file=sys.stderr)
+        return 1
+    return 0 if ok else 1
 
 
 async def serve(settings: Settings, started: asyncio.Event | None = None) -> int:
@@ -136,7 +216,12 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
             open_files,
             room,
         )
-    server = BridgeServer(settings)
+    server = BridgeServer(settings, store=open_store_for(settings))
+    try:
+        await server.open_store()
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        raise store_start_error(settings, exc) from None
+    admin = await start_admin(server, settings)
     runner = web.AppRunner(
         server.app,
         handle_signals=False,
@@ -186,8 +271,23 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
     await site.stop()
     await server.drain(settings.drain_timeout)
     await runner.cleanup()
+    await admin.cleanup()
     log.info("stopped")
     return 0
+
+
+async def start_admin(server: BridgeServer, settings: Settings) -> web.AppRunner:
+    """The admin port: /healthz, /readyz and /metrics, up before the stations' port and down after it."""
+    runner = web.AppRunner(server.admin_app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.admin_port)
+    try:
+        await site.start()
+    except OSError:
+        await runner.cleanup()
+        raise
+    log.info("health and metrics on %s:%s (/healthz, /readyz, /metrics)", settings.host, settings.admin_port)
+    return runner
 
 
 if __name__ == "__main__":

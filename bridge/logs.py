@@ -15,6 +15,8 @@ import contextvars
 import logging
 import re
 import sys
+import time
+from typing import TextIO
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -25,25 +27,37 @@ REDACTED = "[redacted]"
 _SECRETS = (
     # Authorization: Basic dXNlcjpwYXNz  /  'Authorization': 'Bearer ...'  /  authorization=...
     (
-        re.compile(r"(authorization['\"]?\s*[:=]\s*['\"]?)(?:(basic|bearer|digest)\s+)?[^\s'\",;}]+", re.I),
+        re.compile(
+            r"(authorization(?:\\?['\"])?\s*[:=]\s*(?:\\?['\"])?)(?:(basic|bearer|digest)\s+)?[^\s'\",;}\\]+",
+            re.I,
+        ),
         r"\1\2 " + REDACTED,
     ),
     # a token on its own: Basic/Bearer and a base64-like word with a digit or +/= in it (not prose)
     (re.compile(r"\b(Basic|Bearer)\s+(?=[\w+/.~-]*[\d+/=])[\w+/.~-]{8,}=*", re.I), r"\1 " + REDACTED),
     # scheme://user:password@host
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]*@", re.I), r"\1" + REDACTED + "@"),
-    # password=..., "passwd": "...", token: ... (query strings, dicts, JSON)
+    # password=..., "passwd": "...", token: ... (query strings, dicts, JSON, JSON inside a JSON string)
     (
         re.compile(
-            r"((?:password|passwd|pwd|secret|token|api[_-]?key)['\"]?\s*[:=]\s*['\"]?)[^\s'\"&,;}]+", re.I
+            r"((?:password|passwd|pwd|secret|token|api[_-]?key)(?:\\?['\"])?\s*[:=]\s*(?:\\?['\"])?)"
+            r"[^\s'\"&,;}\\]+",
+            re.I,
         ),
         r"\1" + REDACTED,
     ),
-    # OCPP secrets inside a logged frame: the value that follows the key or variable name
+    # OCPP secrets inside a logged frame: the value that follows the key or variable name (the value
+    # stops at a backslash too, so a frame inside a JSON log line stays valid JSON)
     (
         re.compile(
-            r"((?:AuthorizationKey|BasicAuthPassword)\W.{0,120}?(?:value|attributeValue)\W+)[^\"',}\s]+"
+            r"((?:AuthorizationKey|BasicAuthPassword)\W.{0,120}?(?:value|attributeValue)[\\\"':=\s]+)"
+            r"[^\\\"',}\s]+"
         ),
+        r"\1" + REDACTED,
+    ),
+    # ... and a 2.0.1 attributeValue written before its variable's name
+    (
+        re.compile(r"(attributeValue[\\\"':=\s]+)[^\\\"',}\s]+(?=.{0,160}?BasicAuthPassword)"),
         r"\1" + REDACTED,
     ),
 )
@@ -74,16 +88,36 @@ class StationFilter(logging.Filter):
         return True
 
 
-def setup_logging(fmt: str = "json", level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+class _UtcTime:
+    """Timestamps in UTC, ISO 8601 with milliseconds and a zone: 2026-11-28T12:40:00.123Z."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+
+
+class JsonLogFormatter(_UtcTime, JsonFormatter):
+    pass
+
+
+class TextLogFormatter(_UtcTime, logging.Formatter):
+    """Text for humans: a line without a station shows `[-]`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        station = getattr(record, "station_id", None)
+        record.station_text = "-" if station is None else station
+        return super().format(record)
+
+
+def setup_logging(fmt: str = "json", level: str = "INFO", stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(StationFilter())
     if fmt == "json":
-        formatter: logging.Formatter = JsonFormatter(
+        formatter: logging.Formatter = JsonLogFormatter(
             "%(asctime)s %(levelname)s %(name)s %(station_id)s %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
     else:
-        formatter = logging.Formatter("%(asctime)s %(levelname)-7s [%(station_id)s] %(message)s")
+        formatter = TextLogFormatter("%(asctime)s %(levelname)-7s [%(station_text)s] %(message)s")
     handler.setFormatter(RedactingFormatter(formatter))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from itertools import accumulate
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, ProcessCollector
@@ -19,6 +21,14 @@ from bridge.models import v16, v201
 from bridge.repair import Change
 
 KNOWN_ACTIONS = frozenset(v16.REQUESTS) | frozenset(v201.REQUESTS)
+
+
+def bridge_version() -> str:
+    """The installed ocpp-bridge's version (pyproject.toml), or "unknown" when run from a bare checkout."""
+    try:
+        return package_version("ocpp-bridge")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _action(action: str) -> str:
@@ -84,6 +94,10 @@ class Metrics:
         # process_open_fds / process_max_fds (two per station: alert before they meet),
         # process_resident_memory_bytes, process_cpu_seconds_total (Linux)
         ProcessCollector(registry=r)
+        build = Gauge(
+            "bridge_build_info", "Always 1; the version of the running bridge.", ["version"], registry=r
+        )
+        build.labels(bridge_version()).set(1)
         self.stations = Gauge("bridge_connected_stations", "Stations connected right now.", registry=r)
         self.connections = Counter(
             "bridge_connections_total", "Station connection attempts by outcome.", ["outcome"], registry=r

@@ -1,9 +1,11 @@
-"""The aiohttp application: the station route, health, readiness and metrics.
+"""The aiohttp applications: stations on one port, health, readiness and metrics on the admin port.
 
+    station port (--port):
+    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6)
+    admin port (--admin-port; /healthz and /readyz also on the station port with --health-on-station-port):
     GET /healthz        200 while the process runs
     GET /readyz         200 once listening with configuration loaded, 503 while draining
     GET /metrics        Prometheus text format
-    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6)
 
 A station's handshake is only accepted once the upstream connection to the CSMS is open, so a
 CSMS that is down or refuses the station is reported to the station as an HTTP status (502, 504,
@@ -37,6 +39,7 @@ from bridge.store.ids import IdPool
 from bridge.tables import Tables, load_tables
 from bridge.tls import TlsContexts
 from bridge.topology import TopologyBook, load_topology
+from bridge.trace import TracedEngine, Tracer
 from bridge.translate.context import StationContext
 
 log = logging.getLogger(__name__)
@@ -103,18 +106,26 @@ class BridgeServer:
         )
         self.ids = IdPool(self.store, timeout=settings.store_timeout, on_error=self.metrics.store_error)
         self.pruner: asyncio.Task[None] | None = None
+        self.store_open = False
         self.tls = TlsContexts(settings)  # station and upstream TLS (SIGHUP reloads them)
         self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
+        self.tracer = Tracer(settings.trace)  # which stations' frames are logged (--trace, DEBUG)
         self.sessions: dict[str, StationSession] = {}
         self.ready = False
         self.draining = False
         self.client: aiohttp.ClientSession | None = None
         self.ticker: asyncio.Task[None] | None = None
+        # The admin port's application: kept off the station port so that an Ingress or load balancer
+        # that publishes the stations' port does not publish the metrics too.
+        self.admin_app = web.Application()
+        self.admin_app.router.add_get("/healthz", self.healthz)
+        self.admin_app.router.add_get("/readyz", self.readyz)
+        self.admin_app.router.add_get("/metrics", self.metrics_endpoint)
         self.app = web.Application()
-        self.app.router.add_get("/healthz", self.healthz)
-        self.app.router.add_get("/readyz", self.readyz)
-        self.app.router.add_get("/metrics", self.metrics_endpoint)
+        if settings.health_on_station_port:
+            self.app.router.add_get("/healthz", self.healthz)
+            self.app.router.add_get("/readyz", self.readyz)
         self.app.router.add_get(r"/{path:[\s\S]*}", self.station)  # any path, even one with a newline
         self.app.on_startup.append(self._start)
         self.app.on_cleanup.append(self._stop)
@@ -122,15 +133,23 @@ class BridgeServer:
     async def _start(self, app: web.Application) -> None:
         # No pool limit: each station holds its upstream connection for as long as it is connected,
         # and aiohttp's default limit (100 connections) would stall the 101st station's handshake.
+        await self.open_store()
         self.client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        self.ticker = asyncio.create_task(self._expire_loop())
+        self.pruner = asyncio.create_task(self._prune_loop())
+
+    async def open_store(self) -> None:
+        """Connect the transaction store and reserve the first 1.6 ids (once; start-up calls it).
+        Raises StoreError when the store cannot be opened: the bridge does not start without it."""
+        if self.store_open:
+            return
         try:
             async with asyncio.timeout(max(self.settings.store_timeout, 5.0)):
                 await self.store.open()
         except TimeoutError:
             raise StoreUnavailable(f"the store {self.store.describe} did not answer at start-up") from None
+        self.store_open = True
         await self.ids.refill()  # a failure is logged and retried: stations without transactions work
-        self.ticker = asyncio.create_task(self._expire_loop())
-        self.pruner = asyncio.create_task(self._prune_loop())
 
     async def _stop(self, app: web.Application) -> None:
         for task in (self.ticker, self.pruner):
@@ -169,7 +188,11 @@ class BridgeServer:
             csms = await self._connect_upstream(request, station_id)
         except Refusal as refusal:
             return self._refuse(request, refusal, station_id)
-        ws = web.WebSocketResponse(protocols=(STATION_PROTOCOL,), max_msg_size=self.settings.max_frame_size)
+        ws = web.WebSocketResponse(
+            protocols=(STATION_PROTOCOL,),
+            max_msg_size=self.settings.max_frame_size,
+            heartbeat=self._heartbeat(),  # a station gone without a TCP close is found by its missing pong
+        )
         try:
             await ws.prepare(request)
         except Exception:
@@ -252,6 +275,7 @@ class BridgeServer:
                     headers=headers,
                     ssl=self.tls.upstream if self.tls.upstream is not None else True,
                     max_msg_size=self.settings.max_frame_size,
+                    heartbeat=self._heartbeat(),
                 )
         except WSServerHandshakeError as exc:
             status = exc.status if exc.status in (401, 403, 404) else 502
@@ -268,6 +292,10 @@ class BridgeServer:
             await csms.close()
             raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {CSMS_PROTOCOL}")
         return csms
+
+    def _heartbeat(self) -> float | None:
+        """aiohttp's heartbeat: a ping every --ws-ping-interval, the peer gone if no pong within half."""
+        return self.settings.ws_ping_interval or None
 
     def _refuse(self, request: web.Request, refusal: Refusal, station_id: str | None) -> web.Response:
         self.metrics.connections.labels(f"refused_{refusal.status}").inc()
@@ -294,6 +322,15 @@ class BridgeServer:
             new_id16=self.ids.take,
             offline_after=s.offline_after,
         )
+        level = self.tracer.level(station_id)
+        if level is not None:  # the live frame trace (bridge/trace.py)
+            return TracedEngine(
+                ctx,
+                call_timeout=s.call_timeout,
+                max_pending=s.max_pending_calls,
+                observer=self.metrics,
+                trace_level=level,
+            )
         return Engine(
             ctx,
             call_timeout=s.call_timeout,

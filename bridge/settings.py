@@ -1,21 +1,39 @@
-"""Every bridge setting in one place: command-line flag and environment variable alike.
+"""Every bridge setting in one place: command-line flag, environment variable and secret file alike.
 
-Each field of `Settings` is settable as `--flag-name` on the command line and as `BRIDGE_FIELD_NAME`
-in the environment (a flag wins over the environment). `load_settings` is the one loader: the CLI,
-the Helm chart tests and the demo all call it, so nothing is parsed twice.
+Each field of `Settings` is settable as `--flag-name` on the command line, as `BRIDGE_FIELD_NAME` in
+the environment, and as a file named `BRIDGE_FIELD_NAME` (any case) in /run/secrets, where Docker and
+Kubernetes mount secrets: a flag wins over the environment, which wins over a secret file, which wins
+over the default. argparse reads the flags; pydantic-settings reads the environment and the secret
+files (its sources, in `Settings.settings_customise_sources`). `load_settings` is the one loader:
+the CLI, the Helm chart tests and the demo all call it, so nothing is parsed twice.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextvars
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 ENV_PREFIX = "BRIDGE_"
+SECRETS_DIR = Path("/run/secrets")
+# What settings_from hands to settings_customise_sources: (environment, secrets directory). Unset
+# (a plain Settings(...) in code and tests) means neither is read: the caller's values and defaults.
+_SOURCES: contextvars.ContextVar[tuple[Mapping[str, str] | None, Path | None] | None] = (
+    contextvars.ContextVar("settings_sources", default=None)
+)
 
 
 class Settings(BaseSettings):
@@ -28,14 +46,33 @@ class Settings(BaseSettings):
         description="Base URL of the OCPP 2.0.1 CSMS (ws:// or wss://); the station id is appended.",
     )
     host: str = Field("0.0.0.0", description="Address to listen on for stations.")
-    port: int = Field(9100, ge=0, le=65535, description="Port for stations, /healthz, /readyz, /metrics.")
+    port: int = Field(9100, ge=0, le=65535, description="Port for stations.")
+    admin_port: int = Field(
+        9101, ge=0, le=65535, description="Port for /healthz, /readyz and /metrics (never for stations)."
+    )
+    health_on_station_port: bool = Field(
+        False, description="Also answer /healthz and /readyz on the station port (for a load balancer)."
+    )
     listen_backlog: int = Field(
         1024,
         ge=1,
         description="Connections the kernel queues before the bridge accepts them (capped by somaxconn).",
     )
     log_format: Literal["json", "text"] = Field("json", description="json: one object a line; text: humans.")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level (any case)."
+    )
+    ws_ping_interval: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds between WebSocket pings to each station and the CSMS; a peer that does not "
+        "answer within half that is treated as gone and the pair is closed (0: no pings).",
+    )
+    trace: list[str] = Field(
+        default_factory=list,
+        description="Station ids or glob patterns (comma separated) whose frames are logged, in and out, "
+        "credentials redacted, at any log level; at --log-level DEBUG every station's are.",
+    )
     call_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the answer to a call.")
     connect_timeout: float = Field(10.0, gt=0, description="Seconds to open the upstream connection.")
     drain_timeout: float = Field(
@@ -120,12 +157,33 @@ class Settings(BaseSettings):
         None, description="Private key (PEM) of --upstream-client-cert-file."
     )
 
+    @model_validator(mode="after")
+    def _ports_differ(self) -> Settings:
+        if self.admin_port and self.admin_port == self.port:
+            raise ValueError(f"--admin-port must differ from --port ({self.port})")
+        return self
+
     @field_validator("csms_url")
     @classmethod
     def _scheme(cls, value: str) -> str:
         if value and not value.startswith(("ws://", "wss://")):
             raise ValueError("must start with ws:// or wss://")
+        if value:
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018 (raises on a port that is not a number)
+            except ValueError as exc:
+                raise ValueError(f"not a URL: {exc}") from None
+            if not parts.hostname:
+                raise ValueError("has no host: ws://<host>[:port]/<path> or wss://...")
         return value.rstrip("/")
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.upper() if value.lower() in ("debug", "info", "warning", "error") else value.lower()
+        return value
 
     @field_validator("id_token_type")
     @classmethod
@@ -137,7 +195,7 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(valid)}")
         return value
 
-    @field_validator("security_extension_stations", mode="before")
+    @field_validator("security_extension_stations", "trace", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -157,11 +215,53 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(
-        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-    ):  # type: ignore[no-untyped-def]
-        # The environment is passed in explicitly by load_settings (see there), never read implicitly,
-        # so tests and the chart checks can hand in any environment they like.
-        return (init_settings,)
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment is handed in by load_settings/settings_from (see there), never read from
+        # os.environ implicitly, so tests and the chart checks can give any environment they like.
+        # Flags arrive as init settings and win; then the environment; then the secret files.
+        given = _SOURCES.get()
+        if given is None:
+            return (init_settings,)
+        env, secrets_dir = given
+        sources: list[PydanticBaseSettingsSource] = [init_settings]
+        if env is not None:
+            sources.append(_GivenEnvironment(settings_cls, env))
+        if secrets_dir is not None and secrets_dir.is_dir():
+            sources.append(_SecretFiles(settings_cls, secrets_dir=secrets_dir))
+        return tuple(sources)
+
+
+class _PlainLists:
+    """A list setting is comma separated (CP-1,CP-2) in the environment and files, as on the command
+    line, not JSON: hand the text to the field's own validator."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        return value
+
+
+class _GivenEnvironment(_PlainLists, EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping instead of os.environ."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._given = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in self._given.items()}
+
+
+class _SecretFiles(_PlainLists, SecretsSettingsSource):
+    """One file a setting, named like its environment variable; its content (stripped) is the value."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        value, key, complex_ = super().get_field_value(field, field_name)
+        return (value.strip() if isinstance(value, str) else value), key, complex_
 
 
 def flag_name(field: str) -> str:
@@ -189,23 +289,45 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
             parser.add_argument(flag_name(name), dest=name, default=None, help=help_text)
 
 
-def load_settings(argv: Sequence[str] = (), env: Mapping[str, str] | None = None) -> Settings:
-    """Build Settings from command-line flags (argv, without the program name) and an environment.
+def load_settings(
+    argv: Sequence[str] = (), env: Mapping[str, str] | None = None, secrets_dir: Path | None = None
+) -> Settings:
+    """Build Settings from command-line flags (argv, without the program name), an environment and a
+    directory of secret files (none unless given; the CLI gives /run/secrets).
 
-    Precedence: flag, then environment variable, then the default. Raises pydantic.ValidationError
-    for a bad value and SystemExit for an unknown flag.
+    Precedence: flag, environment variable, secret file, default. Raises pydantic.ValidationError
+    for a bad value (see `describe_errors`) and SystemExit for an unknown flag.
     """
     parser = argparse.ArgumentParser(add_help=False)
     add_setting_flags(parser)
     args = parser.parse_args(list(argv))
-    return settings_from(vars(args), env)
+    return settings_from(vars(args), env, secrets_dir)
 
 
-def settings_from(flags: Mapping[str, Any], env: Mapping[str, str] | None) -> Settings:
-    values: dict[str, Any] = {}
-    for name in Settings.model_fields:
-        if env is not None and env_name(name) in env:
-            values[name] = env[env_name(name)]
-        if flags.get(name) is not None:
-            values[name] = flags[name]
-    return Settings(**values)
+def settings_from(
+    flags: Mapping[str, Any], env: Mapping[str, str] | None, secrets_dir: Path | None = None
+) -> Settings:
+    values = {
+        name: value for name, value in flags.items() if name in Settings.model_fields and value is not None
+    }
+    token = _SOURCES.set((env, secrets_dir))
+    try:
+        return Settings(**values)
+    finally:
+        _SOURCES.reset(token)
+
+
+def describe_errors(exc: ValidationError) -> list[str]:
+    """One line per bad value, naming the flag and the variable a user sets (not the Python field)."""
+    from bridge.logs import redact
+
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if field in Settings.model_fields:
+            given = redact(repr(error.get("input")))[:200]
+            lines.append(f"{flag_name(field)} / {env_name(field)}: {message} (given: {given})")
+        else:
+            lines.append(message)
+    return lines

@@ -190,12 +190,18 @@ async def csms() -> AsyncIterator[CsmsServer]:
 class RunningBridge:
     server: BridgeServer
     port: int
+    admin_port: int
 
     def url(self, station_id: str) -> str:
         return f"ws://127.0.0.1:{self.port}/{station_id}"
 
     @property
     def http(self) -> str:
+        """The admin port: /healthz, /readyz, /metrics."""
+        return f"http://127.0.0.1:{self.admin_port}"
+
+    @property
+    def station_http(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
 
@@ -214,11 +220,20 @@ async def run_bridge(**overrides: Any) -> AsyncIterator[RunningBridge]:
         ssl_context=server.tls.listener,
     )
     await site.start()
+    admin = web.AppRunner(server.admin_app, access_log=None)
+    await admin.setup()
+    admin_site = web.TCPSite(admin, "127.0.0.1", 0)
+    await admin_site.start()
     server.ready = True
     try:
-        yield RunningBridge(server, site.port)
+        yield RunningBridge(
+            server,
+            site.port,
+            admin_site.port,
+        )
     finally:
         await runner.cleanup()
+        await admin.cleanup()
 
 
 @pytest.fixture
@@ -289,7 +304,7 @@ def free_port() -> int:
 
 
 async def wait_ready(port: int, wait: float = 20) -> None:
-    """Wait until a bridge process on `port` answers GET /readyz with 200."""
+    """Wait until a bridge process whose admin port is `port` answers GET /readyz with 200."""
     async with asyncio.timeout(wait), aiohttp.ClientSession() as http:
         while True:
             with contextlib.suppress(aiohttp.ClientConnectionError):

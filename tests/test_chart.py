@@ -99,6 +99,21 @@ def one(manifests: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return found[0]
 
 
+def station_service(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Service stations connect to (the other one is the admin port's)."""
+    (service,) = [
+        m for m in of_kind(manifests, "Service") if m["metadata"]["name"] == f"{RELEASE}-ocpp-bridge"
+    ]
+    return service
+
+
+def admin_service(manifests: list[dict[str, Any]]) -> dict[str, Any]:
+    (service,) = [
+        m for m in of_kind(manifests, "Service") if m["metadata"]["name"] == f"{RELEASE}-ocpp-bridge-admin"
+    ]
+    return service
+
+
 def pod_spec(manifests: list[dict[str, Any]]) -> dict[str, Any]:
     return one(manifests, "Deployment")["spec"]["template"]["spec"]
 
@@ -205,6 +220,7 @@ ALL_FEATURES: dict[str, Any] = {
     "replicaCount": 3,
     "settings": {
         "csmsUrl": "wss://csms.example.com/ocpp",
+        "storeUrl": "redis://redis.charging.svc:6379/0",  # several replicas share it
         "caBundle": {"secretName": "csms-ca", "key": "ca.pem"},
         "topologyFile": {"content": TOPOLOGY},
         "securityExtensionStations": ["CP-0042", "CP-0043"],
@@ -214,12 +230,42 @@ ALL_FEATURES: dict[str, Any] = {
         {"name": "TZ", "value": "UTC"},
         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
     ],
+    "existingSecret": "ocpp-bridge-env",
+    "envFrom": [{"configMapRef": {"name": "ocpp-bridge-extra-env"}}],
+    "extraVolumes": [{"name": "station-certs", "secret": {"secretName": "station-certs"}}],
+    "extraVolumeMounts": [{"name": "station-certs", "mountPath": "/etc/station-certs", "readOnly": True}],
+    "initContainers": [
+        {
+            "name": "wait-for-csms",
+            "image": "busybox:1.36",
+            "command": ["sh", "-c", "until nc -z csms 9000; do sleep 1; done"],
+        }
+    ],
+    "extraContainers": [{"name": "log-shipper", "image": "fluent/fluent-bit:3.0"}],
+    "startupProbe": {"enabled": True, "failureThreshold": 60},
+    "networkPolicy": {
+        "enabled": True,
+        "stationsFrom": [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+        ],
+        "adminFrom": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+        "egress": [
+            {"ports": [{"port": 53, "protocol": "UDP"}]},
+            {"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]},
+        ],
+    },
     "image": {"repository": "registry.example.com/ocpp-bridge", "digest": "sha256:" + "ab" * 32},
     "imagePullSecrets": [{"name": "regcred"}],
     "serviceAccount": {"annotations": {"example.com/role": "bridge"}},
     "podAnnotations": {"example.com/team": "charging"},
     "podLabels": {"example.com/tier": "edge"},
-    "service": {"type": "LoadBalancer", "nodePort": 30100, "annotations": {"example.com/lb": "internal"}},
+    "service": {
+        "type": "LoadBalancer",
+        "nodePort": 30100,
+        "annotations": {"example.com/lb": "internal"},
+        "externalTrafficPolicy": "Local",
+        "loadBalancerSourceRanges": ["203.0.113.0/24"],
+    },
     "ingress": {
         "enabled": True,
         "className": "nginx",
@@ -227,7 +273,21 @@ ALL_FEATURES: dict[str, Any] = {
         "hosts": [{"host": "ocpp.example.com", "paths": [{"path": "/ocpp16", "pathType": "Prefix"}]}],
         "tls": [{"secretName": "ocpp-tls", "hosts": ["ocpp.example.com"]}],
     },
-    "metrics": {"serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}}},
+    "metrics": {
+        "serviceMonitor": {
+            "enabled": True,
+            "labels": {"release": "kube-prometheus-stack"},
+            "namespace": "monitoring",
+            "relabelings": [{"sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"}],
+            "metricRelabelings": [{"sourceLabels": ["__name__"], "regex": "python_gc_.*", "action": "drop"}],
+        },
+        "prometheusRule": {
+            "enabled": True,
+            "labels": {"release": "kube-prometheus-stack"},
+            "openFilesRatio": 0.7,
+            "extraRules": [{"alert": "OcppBridgeNoStations", "expr": "sum(bridge_connected_stations) == 0"}],
+        },
+    },
     "podDisruptionBudget": {"enabled": True, "maxUnavailable": "25%"},
     "autoscaling": {
         "enabled": True,
@@ -379,6 +439,8 @@ def test_all_features_manifests_are_valid(kube_version: str) -> None:
         "Ingress",
         "ServiceMonitor",
         "ConfigMap",
+        "NetworkPolicy",
+        "PrometheusRule",
     }
     assert_valid(manifests, kube_version)
 
@@ -623,24 +685,37 @@ def test_sidecar_pod_grace_period_lets_the_bridge_drain_first(example_csms_chart
     assert pod["terminationGracePeriodSeconds"] == drain + 30  # then the CSMS's own 30 s
 
 
-@pytest.mark.parametrize("port", [9100, 8443])
-def test_probes_and_ports_follow_the_port_setting(port: int) -> None:
-    manifests = render({"settings": {"port": port}, "service": {"port": 80}, "ingress": {"enabled": True}})
+@pytest.mark.parametrize(("port", "admin_port"), [(9100, 9101), (8443, 9000)])
+def test_probes_and_ports_follow_the_port_settings(port: int, admin_port: int) -> None:
+    values = {
+        "settings": {"port": port, "adminPort": admin_port},
+        "service": {"port": 80, "type": "LoadBalancer"},
+        "ingress": {"enabled": True},
+    }
+    manifests = render(values)
     container = bridge_container(manifests)
-    (container_port,) = container["ports"]
-    assert container_port["containerPort"] == port == started_settings(container).port
-    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": container_port["name"]}
-    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": container_port["name"]}
-    service = one(manifests, "Service")
-    (service_port,) = service["spec"]["ports"]
-    assert service_port["port"] == 80 and service_port["targetPort"] == container_port["name"]
+    station_port, admin = container["ports"]
+    started = started_settings(container)
+    assert station_port["containerPort"] == port == started.port
+    assert admin["containerPort"] == admin_port == started.admin_port
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": admin["name"]}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": admin["name"]}
+    service = station_service(manifests)
+    (service_port,) = service["spec"]["ports"]  # the stations' Service publishes the station port only
+    assert service_port["port"] == 80 and service_port["targetPort"] == station_port["name"]
     backend = one(manifests, "Ingress")["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": service["metadata"]["name"], "port": {"name": service_port["name"]}}
+    internal = admin_service(manifests)
+    assert internal["spec"]["type"] == "ClusterIP"
+    assert internal["spec"]["ports"] == [
+        {"name": "admin", "port": admin_port, "targetPort": admin["name"], "protocol": "TCP"}
+    ]
+    assert internal["spec"]["selector"] == service["spec"]["selector"]
 
 
 def test_service_selects_the_bridge_pods() -> None:
     manifests = render()
-    deployment, service = one(manifests, "Deployment"), one(manifests, "Service")
+    deployment, service = one(manifests, "Deployment"), station_service(manifests)
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= pod_labels.items()
     assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
@@ -653,7 +728,7 @@ def test_sidecar_service_selects_the_csms_pods(example_csms_chart: Path) -> None
     deployments = of_kind(manifests, "Deployment")
     assert [d["metadata"]["name"] for d in deployments] == [f"{RELEASE}-csms"]  # no bridge Deployment
     pod_labels = deployments[0]["spec"]["template"]["metadata"]["labels"]
-    assert one(manifests, "Service")["spec"]["selector"].items() <= pod_labels.items()
+    assert station_service(manifests)["spec"]["selector"].items() <= pod_labels.items()
     pod, container = pod_spec(manifests), bridge_container(manifests)
     assert {m["name"] for m in container["volumeMounts"]} <= {v["name"] for v in pod["volumes"]}
 
@@ -694,18 +769,21 @@ def test_autoscaler_owns_the_replica_count() -> None:
         "name": one(manifests, "Deployment")["metadata"]["name"],
     }
     assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu", "memory"]
-    assert one(render({"replicaCount": 3}), "Deployment")["spec"]["replicas"] == 3
+    redis = {"storeUrl": "redis://redis:6379/0"}
+    assert one(render({"replicaCount": 3, "settings": redis}), "Deployment")["spec"]["replicas"] == 3
 
 
 def test_service_monitor_scrapes_the_metrics_endpoint() -> None:
     """The CRD's shape, by hand (kubernetes-validate has no schema for monitoring.coreos.com/v1)."""
     manifests = render(ALL_FEATURES)
-    monitor, service = one(manifests, "ServiceMonitor"), one(manifests, "Service")
+    monitor, service = one(manifests, "ServiceMonitor"), admin_service(manifests)
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
     assert set(monitor) == {"apiVersion", "kind", "metadata", "spec", SOURCE}
     assert set(monitor["spec"]) == {"selector", "namespaceSelector", "endpoints"}
     assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    station = station_service(manifests)  # selected by the labels it shares with the admin Service: no
+    assert not monitor["spec"]["selector"]["matchLabels"].items() <= station["metadata"]["labels"].items()
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
     (endpoint,) = monitor["spec"]["endpoints"]
     assert endpoint["port"] == service["spec"]["ports"][0]["name"]
@@ -767,4 +845,205 @@ def test_chart_image_is_the_project() -> None:
     assert user, "the Dockerfile must end with a numeric USER (runAsNonRoot needs it)"
     context = chart_values()["securityContext"]
     assert (int(user.group(1)), int(user.group(2))) == (context["runAsUser"], context["runAsGroup"])
-    assert re.search(rf"^EXPOSE {chart_values()['settings']['port']}$", dockerfile, re.M)
+    settings = chart_values()["settings"]
+    assert re.search(rf"^EXPOSE {settings['port']} {settings['adminPort']}$", dockerfile, re.M)
+
+
+# --- extension points -----------------------------------------------------------------------------------
+
+
+def test_settings_from_an_existing_secret_and_more_env_sources() -> None:
+    """A csmsUrl with credentials need not be a plain env value: BRIDGE_* keys of a Secret, by envFrom."""
+    manifests = render({"existingSecret": "ocpp-bridge-env", "envFrom": [{"configMapRef": {"name": "more"}}]})
+    container = bridge_container(manifests)
+    assert container["envFrom"] == [
+        {"secretRef": {"name": "ocpp-bridge-env"}},
+        {"configMapRef": {"name": "more"}},
+    ]
+    assert "BRIDGE_CSMS_URL" not in container_env(container)  # empty in values: the Secret's applies
+    assert "WARNING: settings.csmsUrl is empty" not in render_notes({"existingSecret": "ocpp-bridge-env"})
+    assert "envFrom" not in bridge_container(render())
+
+
+def test_extra_volumes_mounts_init_and_extra_containers() -> None:
+    manifests = render(ALL_FEATURES)
+    pod, container = pod_spec(manifests), bridge_container(manifests)
+    assert {"name": "station-certs", "secret": {"secretName": "station-certs"}} in pod["volumes"]
+    assert {"name": "station-certs", "mountPath": "/etc/station-certs", "readOnly": True} in container[
+        "volumeMounts"
+    ]
+    assert {m["name"] for m in container["volumeMounts"]} <= {v["name"] for v in pod["volumes"]}
+    assert [c["name"] for c in pod["initContainers"]] == ["wait-for-csms"]
+    assert [c["name"] for c in pod["containers"]] == [CONTAINER, "log-shipper"]
+    assert "initContainers" not in pod_spec(render())
+
+
+def test_startup_probe_holds_off_the_liveness_probe_when_enabled() -> None:
+    container = bridge_container(render({"startupProbe": {"enabled": True, "failureThreshold": 60}}))
+    assert container["startupProbe"] == {
+        "httpGet": {"path": "/healthz", "port": "admin"},
+        "periodSeconds": 2,
+        "timeoutSeconds": 3,
+        "failureThreshold": 60,
+    }
+    assert "startupProbe" not in bridge_container(render())
+
+
+def test_service_traffic_policy_and_source_ranges_where_kubernetes_takes_them() -> None:
+    service = {"externalTrafficPolicy": "Local", "loadBalancerSourceRanges": ["203.0.113.0/24"]}
+    balanced = station_service(render({"service": {"type": "LoadBalancer", **service}}))["spec"]
+    assert balanced["externalTrafficPolicy"] == "Local"
+    assert balanced["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
+    node_port = station_service(render({"service": {"type": "NodePort", **service}}))["spec"]
+    assert node_port["externalTrafficPolicy"] == "Local" and "loadBalancerSourceRanges" not in node_port
+    internal = station_service(render({"service": service}))["spec"]  # ClusterIP: the API refuses them
+    assert "externalTrafficPolicy" not in internal and "loadBalancerSourceRanges" not in internal
+
+
+def test_service_monitor_namespace_and_relabelings() -> None:
+    monitor = one(render(ALL_FEATURES), "ServiceMonitor")
+    assert monitor["metadata"]["namespace"] == "monitoring"
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}  # still scrapes the release
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["relabelings"] == ALL_FEATURES["metrics"]["serviceMonitor"]["relabelings"]
+    assert endpoint["metricRelabelings"] == ALL_FEATURES["metrics"]["serviceMonitor"]["metricRelabelings"]
+    assert (
+        one(render({"metrics": {"serviceMonitor": {"enabled": True}}}), "ServiceMonitor")["metadata"][
+            "namespace"
+        ]
+        == NAMESPACE
+    )
+
+
+def exported_metric_names() -> set[str]:
+    """Every series name the bridge's /metrics serves (a fresh registry, as at start-up)."""
+    from prometheus_client import generate_latest
+
+    from bridge.engine import Side
+    from bridge.metrics import Metrics
+
+    metrics = Metrics()
+    metrics.timeout(Side.CSMS, "Heartbeat")
+    metrics.store_errors.labels("save").inc()
+    text = generate_latest(metrics.registry).decode()
+    return {line.split("{")[0].split(" ")[0] for line in text.splitlines() if not line.startswith("#")}
+
+
+def test_prometheus_rule_alerts_on_what_the_bridge_exports() -> None:
+    manifests = render(ALL_FEATURES)
+    rule = one(manifests, "PrometheusRule")
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    (group,) = rule["spec"]["groups"]
+    alerts = {r["alert"]: r for r in group["rules"]}
+    assert set(alerts) == {
+        "OcppBridgeOpenFilesNearLimit",
+        "OcppBridgeCallTimeouts",
+        "OcppBridgeStoreErrors",
+        "OcppBridgeNoStations",  # extraRules
+    }
+    exported = exported_metric_names()
+    admin = admin_service(manifests)["metadata"]["name"]
+    for name, alert in alerts.items():
+        if name == "OcppBridgeNoStations":
+            continue
+        used = set(re.findall(r"\b((?:process|bridge)_[a-z_]+)\{", alert["expr"]))
+        assert used and used <= exported, (name, used - exported)
+        # scoped to this release's pods: the series scraped through its admin Service
+        assert alert["expr"].count(f'service="{admin}"') == alert["expr"].count("{")
+        assert alert["labels"]["severity"] in ("warning", "critical")
+        assert "{{ $labels.pod }}" in alert["annotations"]["summary"]
+    assert alerts["OcppBridgeOpenFilesNearLimit"]["expr"].endswith("> 0.7")
+    assert alerts["OcppBridgeCallTimeouts"]["expr"].endswith("> 0.05")
+    assert not of_kind(render(), "PrometheusRule")
+
+
+def test_network_policy_opens_the_two_ports_to_their_peers() -> None:
+    manifests = render(ALL_FEATURES)
+    policy, container = one(manifests, "NetworkPolicy"), bridge_container(manifests)
+    assert (
+        policy["spec"]["podSelector"]["matchLabels"]
+        == one(manifests, "Deployment")["spec"]["selector"]["matchLabels"]
+    )
+    stations, admin = policy["spec"]["ingress"]
+    ports = {p["name"] for p in container["ports"]}
+    assert stations["ports"][0]["port"] == "ocpp-bridge" and admin["ports"][0]["port"] == "admin"
+    assert {stations["ports"][0]["port"], admin["ports"][0]["port"]} == ports
+    assert stations["from"] == ALL_FEATURES["networkPolicy"]["stationsFrom"]
+    assert admin["from"] == ALL_FEATURES["networkPolicy"]["adminFrom"]
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    default = one(render({"networkPolicy": {"enabled": True}}), "NetworkPolicy")["spec"]
+    assert "from" not in default["ingress"][0]  # stations: from anywhere
+    assert default["ingress"][1]["from"] == [{"podSelector": {}}]  # metrics: this namespace only
+    assert default["policyTypes"] == ["Ingress"]
+
+
+# --- state: the SQLite store on a volume, and refused where it cannot work ---------------------------------
+
+
+@pytest.mark.parametrize("kube_version", KUBE_VERSIONS)
+def test_persistence_keeps_the_sqlite_store_on_a_claim(kube_version: str) -> None:
+    values = {
+        "persistence": {
+            "enabled": True,
+            "storageClass": "fast",
+            "annotations": {"helm.sh/resource-policy": "keep"},
+        }
+    }
+    manifests = render(values)
+    assert_valid(manifests, kube_version)
+    claim, deployment = one(manifests, "PersistentVolumeClaim"), one(manifests, "Deployment")
+    assert claim["spec"]["storageClassName"] == "fast"
+    assert claim["spec"]["resources"]["requests"]["storage"] == "1Gi"
+    assert claim["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}
+    pod, container = pod_spec(manifests), bridge_container(manifests)
+    volume = next(v for v in pod["volumes"] if "persistentVolumeClaim" in v)
+    assert volume["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
+    mount = next(m for m in container["volumeMounts"] if m["name"] == volume["name"])
+    store = started_settings(container).store_url
+    assert store == f"sqlite:///{mount['mountPath']}/ocpp-bridge.sqlite3"
+    assert pod["securityContext"]["fsGroup"] == container["securityContext"]["runAsGroup"]  # writable
+    # one pod holds a ReadWriteOnce volume at a time: no surge pod waiting for it
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert "PersistentVolumeClaim" not in {m["kind"] for m in render()}
+
+
+def test_persistence_with_an_existing_claim_and_an_explicit_store_path() -> None:
+    values = {
+        "persistence": {"enabled": True, "existingClaim": "bridge-data", "mountPath": "/data"},
+        "settings": {"storeUrl": "sqlite:////data/transactions.sqlite3"},
+    }
+    manifests = render(values)
+    assert not of_kind(manifests, "PersistentVolumeClaim")
+    volume = next(v for v in pod_spec(manifests)["volumes"] if "persistentVolumeClaim" in v)
+    assert volume["persistentVolumeClaim"] == {"claimName": "bridge-data"}
+    assert started_settings(bridge_container(manifests)).store_url == "sqlite:////data/transactions.sqlite3"
+    assert "the volume is unused" not in render_notes(values)
+    elsewhere = {**values, "settings": {"storeUrl": "sqlite:////tmp/other.sqlite3"}}
+    assert "the volume is unused" in render_notes(elsewhere)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"replicaCount": 2},
+        {"autoscaling": {"enabled": True}},
+        {"replicaCount": 2, "persistence": {"enabled": True}},
+    ],
+    ids=["replicas", "autoscaling", "replicas with persistence"],
+)
+def test_sqlite_with_several_pods_is_refused_with_the_way_out(values: dict[str, Any]) -> None:
+    with pytest.raises(helm.HelmRenderError, match=r"shared Redis \(settings.storeUrl=redis://"):
+        render(values)
+    redis = deep_merge(values, {"settings": {"storeUrl": "redis://redis.charging.svc:6379/0"}})
+    assert of_kind(render(redis), "Deployment")
+
+
+def test_notes_say_what_the_store_keeps(example_csms_chart: Path) -> None:
+    assert "not a new pod (every upgrade starts it empty)" in render_notes()
+    assert "running transactions survive upgrades" in render_notes({"persistence": {"enabled": True}})
+    redis = render_notes({"settings": {"storeUrl": "redis://:pw@redis:6379/0"}})
+    assert (
+        "Transaction store: redis://[redacted]@redis:6379/0" in redis and "pw" not in redis.split("store:")[1]
+    )
+    assert "WARNING: SQLite in each CSMS pod" in render_notes(sidecar_bridge_values())

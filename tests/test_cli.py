@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import logging
 import os
+import re
 import resource
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
+from pydantic import ValidationError
 
-from bridge.settings import load_settings
+from bridge.logs import setup_logging
+from bridge.settings import describe_errors, load_settings
 from tests.conftest import CsmsServer, eventually, free_port, wait_ready
 
 BRIDGE = [sys.executable, "-m", "bridge.cli"]
@@ -30,6 +36,12 @@ def test_flags_win_over_environment_which_wins_over_defaults() -> None:
     assert settings.max_frame_size == 65536
 
 
+def test_the_admin_port_must_differ_from_the_station_port() -> None:
+    with pytest.raises(ValueError, match="--admin-port must differ from --port"):
+        load_settings(["--port", "9100", "--admin-port", "9100"], {})
+    assert load_settings(["--port", "0", "--admin-port", "0"], {}).admin_port == 0  # both picked by the OS
+
+
 def test_a_bad_setting_is_reported_not_a_traceback() -> None:
     result = subprocess.run(
         [*BRIDGE, "--csms-url", "http://nope", "--port", "1"], capture_output=True, text=True, timeout=30
@@ -37,6 +49,78 @@ def test_a_bad_setting_is_reported_not_a_traceback() -> None:
     assert result.returncode == 2
     assert "must start with ws:// or wss://" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_help_shows_the_run_flags_and_the_other_commands() -> None:
+    result = subprocess.run([*BRIDGE, "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    for flag in ("--csms-url", "--admin-port", "--ws-ping-interval", "--trace", "BRIDGE_CSMS_URL"):
+        assert flag in result.stdout
+    assert "demo, translate, bench, healthcheck" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (["--csms-url", "ws://"], "--csms-url / BRIDGE_CSMS_URL: has no host"),
+        (["--csms-url", "wss:///ocpp"], "--csms-url / BRIDGE_CSMS_URL: has no host"),
+        (["--port", "x"], "--port / BRIDGE_PORT: Input should be a valid integer"),
+        (["--log-level", "loud"], "--log-level / BRIDGE_LOG_LEVEL: Input should be 'DEBUG'"),
+    ],
+)
+def test_a_bad_value_is_reported_by_its_flag_and_variable(flags: list[str], expected: str) -> None:
+    result = subprocess.run(
+        [*BRIDGE, "--csms-url", "ws://csms:9000/ocpp", *flags], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert expected in line and "Traceback" not in line
+    assert "csms_url" not in line and "log_level" not in line  # the Python names mean nothing to a user
+
+
+def test_a_password_in_a_bad_value_is_not_echoed() -> None:
+    with pytest.raises(ValidationError) as refused:
+        load_settings(["--csms-url", "wss://cp:hunter22@/ocpp"], {})
+    assert "hunter22" not in " ".join(describe_errors(refused.value))
+
+
+def test_log_format_and_level_in_any_case() -> None:
+    settings = load_settings(["--log-level", "debug"], {"BRIDGE_LOG_FORMAT": "Text"})
+    assert (settings.log_level, settings.log_format) == ("DEBUG", "text")
+
+
+def test_settings_from_mounted_secret_files(tmp_path: Path) -> None:
+    """/run/secrets (Docker, Kubernetes): one file a setting, named like its variable; env and flags win."""
+    (tmp_path / "BRIDGE_CSMS_URL").write_text("wss://cp:s3cret@csms.example.com/ocpp\n")
+    (tmp_path / "bridge_security_extension_stations").write_text("CP-1,CP-2")
+    settings = load_settings([], {}, secrets_dir=tmp_path)
+    assert settings.csms_url == "wss://cp:s3cret@csms.example.com/ocpp"
+    assert settings.security_extension_stations == ["CP-1", "CP-2"]
+    env = {"BRIDGE_CSMS_URL": "ws://env:9000/ocpp"}
+    assert load_settings([], env, secrets_dir=tmp_path).csms_url == "ws://env:9000/ocpp"
+    flag = ["--csms-url", "ws://flag:9000/ocpp"]
+    assert load_settings(flag, env, secrets_dir=tmp_path).csms_url == "ws://flag:9000/ocpp"
+    assert load_settings([], {}, secrets_dir=tmp_path / "absent").csms_url == ""
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_log_lines_carry_utc_time_with_its_zone_and_no_none_station(fmt: str) -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    buffer = io.StringIO()
+    try:
+        setup_logging(fmt, "INFO", stream=buffer)
+        logging.getLogger("bridge").info("hello")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    line = buffer.getvalue().strip()
+    stamp = json.loads(line)["time"] if fmt == "json" else line.split(" ", 1)[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stamp)
+    when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - when).total_seconds()) < 60
+    if fmt == "text":
+        assert " [-] hello" in line and "None" not in line
 
 
 def test_missing_csms_url_says_how_to_set_it() -> None:
@@ -47,7 +131,7 @@ def test_missing_csms_url_says_how_to_set_it() -> None:
 
 
 async def test_run_serves_stations_logs_json_and_drains_on_sigterm(csms: CsmsServer) -> None:
-    port = free_port()
+    port, admin = free_port(), free_port()
     env = {
         **os.environ,
         "BRIDGE_CSMS_URL": csms.url,
@@ -55,13 +139,14 @@ async def test_run_serves_stations_logs_json_and_drains_on_sigterm(csms: CsmsSer
         "BRIDGE_STORE_URL": "memory:",
     }
     process = await asyncio.create_subprocess_exec(
-        *BRIDGE, "--host", "127.0.0.1", "--port", str(port), env=env, stderr=asyncio.subprocess.PIPE
-    )
+        *BRIDGE, "--host", "127.0.0.1", "--port", str(port), "--admin-port", str(admin),
+        env=env, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
     try:
         async with aiohttp.ClientSession() as http:
             for _ in range(100):
                 try:
-                    async with http.get(f"http://127.0.0.1:{port}/readyz") as r:
+                    async with http.get(f"http://127.0.0.1:{admin}/readyz") as r:
                         if r.status == 200:
                             break
                 except aiohttp.ClientConnectionError:
@@ -148,12 +233,14 @@ async def test_run_raises_its_open_file_limit_and_says_how_many_stations_fit(
     soft: int, hard: int | None
 ) -> None:
     # two sockets a station: a service started with the common soft limit of 1024 would stop at ~500
-    port = free_port()
+    port, admin = free_port(), free_port()
     env = {**os.environ, "BRIDGE_CSMS_URL": "ws://127.0.0.1:9/ocpp", "BRIDGE_STORE_URL": "memory:"}
     process = await asyncio.create_subprocess_exec(
         *BRIDGE,
         "--port",
         str(port),
+        "--admin-port",
+        str(admin),
         "--host",
         "127.0.0.1",
         "--log-format",
@@ -163,7 +250,7 @@ async def test_run_raises_its_open_file_limit_and_says_how_many_stations_fit(
         preexec_fn=_limited(soft, hard),
     )
     try:
-        await wait_ready(port)
+        await wait_ready(admin)
         in_force, hard_limit = _open_files(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)

@@ -146,6 +146,33 @@ async def test_health_ready_and_metrics(csms: CsmsServer, bridge: RunningBridge)
         assert r.status == 503
 
 
+async def test_health_and_metrics_are_on_the_admin_port_only(csms: CsmsServer, bridge: RunningBridge) -> None:
+    """An Ingress that publishes the station port does not publish the metrics."""
+    async with aiohttp.ClientSession() as http:
+        async with http.get(bridge.http + "/metrics") as r:
+            text = await r.text()
+        assert 'bridge_build_info{version="' in text
+        for path in ("/metrics", "/healthz", "/readyz"):
+            async with http.get(bridge.station_http + path) as r:
+                assert r.status == 426, path  # a station route: it wants a WebSocket
+                assert "bridge_" not in await r.text()
+        async with http.get(bridge.http + "/CP-1") as r:
+            assert r.status == 404  # and no station on the admin port
+
+
+async def test_health_on_the_station_port_when_asked(csms: CsmsServer) -> None:
+    async with (
+        run_bridge(csms_url=csms.url, health_on_station_port=True) as bridge,
+        aiohttp.ClientSession() as http,
+    ):
+        async with http.get(bridge.station_http + "/healthz") as r:
+            assert r.status == 200
+        async with http.get(bridge.station_http + "/readyz") as r:
+            assert r.status == 200
+        async with http.get(bridge.station_http + "/metrics") as r:
+            assert r.status == 426  # metrics stay on the admin port
+
+
 async def test_translation_errors_are_counted_by_reason(csms: CsmsServer, bridge: RunningBridge) -> None:
     async with raw_station(bridge.url("CP-E")) as ws:
         await exchange(ws, "nope")

@@ -530,9 +530,14 @@ async def test_a_station_flooding_thousands_of_calls_is_limited_and_the_others_a
 
 
 async def test_sigterm_under_load_drains_every_station_with_whole_frames() -> None:
-    port = free_port()
+    port, admin = free_port(), free_port()
     async with light_csms(answer_delay=0.002) as csms, client() as http:
-        env = {**os.environ, "BRIDGE_CSMS_URL": csms.url, "BRIDGE_DRAIN_TIMEOUT": "5"}
+        env = {
+            **os.environ,
+            "BRIDGE_CSMS_URL": csms.url,
+            "BRIDGE_DRAIN_TIMEOUT": "5",
+            "BRIDGE_ADMIN_PORT": str(admin),
+        }
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -547,7 +552,7 @@ async def test_sigterm_under_load_drains_every_station_with_whole_frames() -> No
             stderr=asyncio.subprocess.DEVNULL,
         )
         try:
-            await wait_ready(port)
+            await wait_ready(admin)
             ids = [f"CP-T{n:02d}" for n in range(40)]
             sockets = await asyncio.gather(*(connect(http, f"ws://127.0.0.1:{port}/{i}") for i in ids))
             acked: set[tuple[str, str]] = set()

@@ -605,14 +605,14 @@ async def test_oversized_headers_are_refused_before_any_upstream_connection(csms
 async def test_slow_loris_handshakes_are_cut_and_the_bridge_keeps_serving(csms: CsmsServer) -> None:
     """A client that trickles its upgrade request, or opens a socket and says nothing, is closed after
     --handshake-timeout (the real process: the timeout is set where `ocpp-bridge` builds its server)."""
-    port = free_port()
-    env = {**os.environ, "BRIDGE_CSMS_URL": csms.url}
+    port, admin = free_port(), free_port()
+    env = {**os.environ, "BRIDGE_CSMS_URL": csms.url, "BRIDGE_ADMIN_PORT": str(admin)}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bridge.cli", "--host", "127.0.0.1", "--port", str(port),
         "--handshake-timeout", "1", env=env, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        await wait_ready(port)
+        await wait_ready(admin)
 
         def trickle() -> bytes:
             """Send the upgrade request a byte every 50 ms, never finishing it; say how it ended."""

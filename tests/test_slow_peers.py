@@ -119,26 +119,18 @@ async def stalling_csms() -> AsyncIterator[Csms]:
 @contextlib.asynccontextmanager
 async def bridge_process(
     csms_url: str, *flags: str, tls: ssl.SSLContext | None = None
-) -> AsyncIterator[tuple[int, int]]:
-    """`ocpp-bridge run` on a free port; yields (port, pid) once it is ready."""
-    port = free_port()
+) -> AsyncIterator[tuple[int, int, int]]:
+    """`ocpp-bridge run` on free ports; yields (station port, pid, admin port) once it is ready."""
+    port, admin = free_port(), free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bridge.cli", "--host", "127.0.0.1", "--port", str(port),
+        "--admin-port", str(admin),
         "--csms-url", csms_url, "--store-url", "memory:", "--log-level", "WARNING", *flags,
         env=os.environ, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        if tls is None:
-            await wait_ready(port)
-        else:
-            async with asyncio.timeout(20), aiohttp.ClientSession() as http:
-                while True:
-                    with contextlib.suppress(aiohttp.ClientConnectionError):
-                        async with http.get(f"https://127.0.0.1:{port}/readyz", ssl=tls) as response:
-                            if response.status == 200:
-                                break
-                    await asyncio.sleep(0.05)
-        yield port, process.pid
+        await wait_ready(admin)  # the admin port is plain HTTP, TLS on the station port or not
+        yield port, process.pid, admin
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -156,9 +148,9 @@ def rss(pid: int) -> int:
     return int(match.group(1)) * 1024
 
 
-async def slow_peer_closes(port: int) -> dict[tuple[str, str], float]:
+async def slow_peer_closes(admin: int) -> dict[tuple[str, str], float]:
     """bridge_slow_peer_closes_total from the bridge's /metrics, by (side, reason)."""
-    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as response:
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{admin}/metrics") as response:
         text = await response.text()
     pattern = r'^bridge_slow_peer_closes_total\{reason="(\w+)",side="(\w+)"\} (\S+)$'
     return {(side, reason): float(value) for reason, side, value in re.findall(pattern, text, re.M)}
@@ -238,7 +230,7 @@ async def test_a_csms_that_stops_reading_costs_its_own_station_only(
     flags = ("--call-timeout", str(CALL_TIMEOUT), "--max-frame-size", MAX_FRAME, *bounds)
     async with (
         stalling_csms() as csms,
-        bridge_process(csms.url, *flags) as (port, pid),
+        bridge_process(csms.url, *flags) as (port, pid, admin),
         aiohttp.ClientSession() as http,
     ):
         await warm_up(port)
@@ -281,7 +273,7 @@ async def test_a_csms_that_stops_reading_costs_its_own_station_only(
 
         # the station was closed with "try again later", so that it queues offline
         assert close_code == 1013
-        assert await slow_peer_closes(port) == {("csms", reason): 1.0}
+        assert await slow_peer_closes(admin) == {("csms", reason): 1.0}
         # until then every call was answered in time: not one waited behind the unread upstream data
         due = [m for m, t in sent.items() if t < closed[0] - (CALL_TIMEOUT + 1)]
         assert len(due) >= 20, "the pair was closed before the test saw anything"
@@ -320,7 +312,7 @@ async def test_a_station_that_stops_reading_costs_its_own_pair_only() -> None:
     async with (
         stalling_csms() as csms,
         bridge_process(csms.url, "--call-timeout", str(CALL_TIMEOUT), "--max-frame-size", MAX_FRAME)
-        as (port, pid),
+        as (port, pid, admin),
     ):  # fmt: skip
         await warm_up(port)
         memory = MemoryWatch(pid)
@@ -352,7 +344,7 @@ async def test_a_station_that_stops_reading_costs_its_own_pair_only() -> None:
 
         # the bridge went away from the CSMS on the mute station's behalf (1001, as if it had left)
         assert csms.closed["MUTE-1"] == 1001
-        assert await slow_peer_closes(port) == {("station", "buffer"): 1.0}
+        assert await slow_peer_closes(admin) == {("station", "buffer"): 1.0}
         # until then every call of the CSMS got its answer in time: InternalError, no answer in time
         answered = {frame[1]: at for at, frame in csms.answers["MUTE-1"]}
         for _, frame in csms.answers["MUTE-1"]:
@@ -406,7 +398,7 @@ async def test_tls_handshakes_that_never_finish_are_cut_after_the_handshake_time
     ca.configure_trust(trusting)
     flags = ("--tls-cert-file", str(crt), "--tls-key-file", str(key))
     flags += ("--handshake-timeout", str(HANDSHAKE_TIMEOUT))
-    async with stalling_csms() as csms, bridge_process(csms.url, *flags, tls=trusting) as (port, _):
+    async with stalling_csms() as csms, bridge_process(csms.url, *flags, tls=trusting) as (port, _, _):
         async with asyncio.timeout(30):  # asyncio's own TLS default would hold them for 60 s
             idle = [asyncio.create_task(seconds_until_closed(b"", port)) for _ in range(200)]
             hello = half_client_hello()

@@ -228,16 +228,20 @@ async def test_a_store_far_away_delays_only_transaction_messages(
             stations(bridge, "FARTX", 20) as charging,
         ):
             stop, beats = asyncio.Event(), []
-            load = [asyncio.create_task(heartbeats(s, stop, 1.0, beats)) for s in idle]
+            load = [asyncio.create_task(heartbeats(s, stop, 0.5, beats)) for s in idle]
             sessions = [asyncio.create_task(charge(s, stop, every=0.2)) for s in charging]
+            began = time.monotonic()
             await asyncio.sleep(5)
             stop.set()
             await asyncio.gather(*load, *sessions)
-        return percentile([took for _, took in beats[200:]], 0.99)
+        return percentile([took for sent, took in beats if sent > began + 1], 0.99)
 
-    near = await run(redis_url)
+    # Each setting twice, the better run of each counted: another process taking the
+    # CPU for a moment only ever makes a run look worse, and that is not what is compared here.
     async with delaying_proxy(redis_server.port, delay=0.005) as port:
-        far = await run(f"redis://127.0.0.1:{port}/0")
+        far_url = f"redis://127.0.0.1:{port}/0"
+        near = min([await run(redis_url), await run(redis_url)])
+        far = min([await run(far_url), await run(far_url)])
     assert far <= near + 0.010, (near, far)
 
 
@@ -300,7 +304,7 @@ async def test_a_sqlite_file_replaced_by_an_empty_one_between_runs_reuses_no_id(
     store = tmp_path / "first.sqlite3"
     held: list[int] = []
     async with run_process(csms.url, f"sqlite:///{store}") as port:
-        bridge = RunningBridge(None, port)  # type: ignore[arg-type]
+        bridge = RunningBridge(None, port, 0)  # type: ignore[arg-type]  (stations only)
         async with stations(bridge, "REPL", 2) as running:
             for station in running:
                 answer = await station.until_accepted(
@@ -312,7 +316,7 @@ async def test_a_sqlite_file_replaced_by_an_empty_one_between_runs_reuses_no_id(
     # there, so ids issued earlier are safe once as many seconds have passed as ids were issued.
     await asyncio.sleep(max(0.0, min(held) + len(held) + 1 - clock_floor(time.time())))
     async with run_process(csms.url, f"sqlite:///{tmp_path}/replaced.sqlite3") as port:
-        bridge = RunningBridge(None, port)  # type: ignore[arg-type]
+        bridge = RunningBridge(None, port, 0)  # type: ignore[arg-type]  (stations only)
         async with stations(bridge, "REPL", 3) as (first, second, third):
             new = await third.until_accepted(
                 "StartTransaction", {"connectorId": 1, "idTag": "CARD", "meterStart": 0, "timestamp": now()}
@@ -331,18 +335,19 @@ async def test_a_sqlite_file_replaced_by_an_empty_one_between_runs_reuses_no_id(
 @contextlib.asynccontextmanager
 async def run_process(csms_url: str, store_url: str) -> AsyncIterator[int]:
     """`ocpp-bridge run` as a separate process (a restart is a new process, with nothing in memory)."""
-    port = free_port()
+    port, admin = free_port(), free_port()
     env = {
         **os.environ,
         "BRIDGE_CSMS_URL": csms_url,
         "BRIDGE_STORE_URL": store_url,
         "BRIDGE_LOG_LEVEL": "WARNING",
+        "BRIDGE_ADMIN_PORT": str(admin),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bridge.cli", "--host", "127.0.0.1", "--port", str(port), env=env
     )
     try:
-        await wait_ready(port)
+        await wait_ready(admin)
         yield port
     finally:
         process.terminate()

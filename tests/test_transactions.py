@@ -224,9 +224,10 @@ async def test_unknown_2_0_1_transaction_id_is_rejected_without_asking_the_stati
 async def bridge_process(
     csms_url: str, store_url: str
 ) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
-    port = free_port()
+    port, admin = free_port(), free_port()
     env = {
         **os.environ,
+        "BRIDGE_ADMIN_PORT": str(admin),
         "BRIDGE_CSMS_URL": csms_url,
         "BRIDGE_STORE_URL": store_url,
         "BRIDGE_LOG_LEVEL": "WARNING",
@@ -238,7 +239,7 @@ async def bridge_process(
         async with aiohttp.ClientSession() as http:
             for _ in range(200):
                 with contextlib.suppress(aiohttp.ClientConnectionError):
-                    async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                    async with http.get(f"http://127.0.0.1:{admin}/readyz") as response:
                         if response.status == 200:
                             break
                 await asyncio.sleep(0.05)

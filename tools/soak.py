@@ -251,7 +251,9 @@ class Station:
 async def start_bridge(
     port: int, csms_url: str, log: Path, call_timeout: float
 ) -> asyncio.subprocess.Process:
+    admin = free_port()  # /readyz: a fresh admin port each start
     env = {**os.environ, "BRIDGE_CSMS_URL": csms_url, "BRIDGE_STORE_URL": "memory:", "PYTHONPATH": str(ROOT)}
+    env["BRIDGE_ADMIN_PORT"] = str(admin)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bridge.cli", "--host", "127.0.0.1", "--port", str(port),
         "--call-timeout", str(call_timeout), "--log-level", "WARNING", "--drain-timeout", "5",
@@ -260,7 +262,7 @@ async def start_bridge(
     async with aiohttp.ClientSession() as http:
         for _ in range(400):
             with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as r:
+                async with http.get(f"http://127.0.0.1:{admin}/readyz") as r:
                     if r.status == 200:
                         return process
             await asyncio.sleep(0.05)

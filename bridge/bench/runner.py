@@ -186,7 +186,7 @@ class Bench:
         return f"ws://127.0.0.1:{port}/ocpp"
 
     async def start_bridge(self, csms_url: str) -> Target:
-        port = free_port()
+        port, admin = free_port(), free_port()
         env = dict(os.environ)
         # A benchmark measures steady state: the reconnect-storm limiter would pace the connect phase,
         # and transaction ids need no file. Everything else (log level INFO, ...) is the bridge's
@@ -196,9 +196,10 @@ class Bench:
         env.setdefault("BRIDGE_STORE_URL", "memory:")
         argv = [PY, "-m", "bridge.bench.launch", "--loop", self.loop, *self._cpus("bridge"), "--"]
         argv += ["run", "--csms-url", csms_url, "--host", "127.0.0.1", "--port", str(port)]
+        argv += ["--admin-port", str(admin)]
         began = time.monotonic()
         child = await self._spawn("bridge", argv, env)
-        await self._wait_ready(child, f"http://127.0.0.1:{port}/readyz")
+        await self._wait_ready(child, f"http://127.0.0.1:{admin}/readyz")
         self.run_.startup_seconds = time.monotonic() - began
         return Target("bridge", f"ws://127.0.0.1:{port}", child.proc.pid)
 

@@ -67,6 +67,11 @@ ocpp-bridge-sidecar: {{ include "ocpp-bridge.fullname" . }}
 {{- end }}
 {{- end }}
 
+{{/* Name of the ClusterIP Service of the admin port (metrics), never published by the Ingress. */}}
+{{- define "ocpp-bridge.adminServiceName" -}}
+{{- printf "%s-admin" (include "ocpp-bridge.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{/* Name of the service account of standalone pods. */}}
 {{- define "ocpp-bridge.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
@@ -109,9 +114,26 @@ Secret or ConfigMap at /etc/ocpp-bridge/<kebab-case name>, and BRIDGE_<NAME> poi
 */}}
 {{- define "ocpp-bridge.fileSettingKeys" -}}stationAllowlistFile tlsCertFile tlsKeyFile upstreamClientCertFile upstreamClientKeyFile{{- end }}
 
-{{/* "true" when the bridge terminates TLS itself (settings.tlsCertFile): probes and scrapes use HTTPS. */}}
-{{- define "ocpp-bridge.stationTls" -}}
-{{- if or .Values.settings.tlsCertFile.secretName .Values.settings.tlsCertFile.configMapName }}true{{- end }}
+{{/* "true" when the SQLite store is kept on a PersistentVolumeClaim (standalone mode only). */}}
+{{- define "ocpp-bridge.persistence" -}}
+{{- if and (eq .Values.mode "standalone") .Values.persistence.enabled }}true{{- end }}
+{{- end }}
+
+{{/* Name of the claim holding the store: the existing one, or the one the chart creates. */}}
+{{- define "ocpp-bridge.claimName" -}}
+{{- .Values.persistence.existingClaim | default (printf "%s-data" (include "ocpp-bridge.fullname" .) | trunc 63 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+The store the bridge is started with: settings.storeUrl, except that with persistence the chart's
+default (SQLite on the /tmp emptyDir) moves onto the volume.
+*/}}
+{{- define "ocpp-bridge.storeUrl" -}}
+{{- if and (include "ocpp-bridge.persistence" .) (eq .Values.settings.storeUrl "sqlite:////tmp/ocpp-bridge.sqlite3") }}
+{{- printf "sqlite:///%s/ocpp-bridge.sqlite3" (.Values.persistence.mountPath | trimSuffix "/") }}
+{{- else }}
+{{- .Values.settings.storeUrl }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -135,7 +157,10 @@ out (the bridge's default applies). The file settings (maps) are mounted and poi
 */}}
 {{- define "ocpp-bridge.env" -}}
 {{- range $key, $value := .Values.settings }}
-{{- if not (kindIs "map" $value) }}
+{{- if eq $key "storeUrl" }}
+- name: BRIDGE_STORE_URL
+  value: {{ include "ocpp-bridge.storeUrl" $ | quote }}
+{{- else if not (kindIs "map" $value) }}
 {{- $text := include "ocpp-bridge.envValue" $value }}
 {{- if ne $text "" }}
 - name: BRIDGE_{{ snakecase $key | upper }}
@@ -194,26 +219,41 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
   {{- end }}
   env:
     {{- include "ocpp-bridge.env" . | trim | nindent 4 }}
+  {{- if or .Values.existingSecret .Values.envFrom }}
+  envFrom:
+    {{- with .Values.existingSecret }}
+    - secretRef:
+        name: {{ . }}
+    {{- end }}
+    {{- with .Values.envFrom }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
   ports:
     - name: ocpp-bridge
       containerPort: {{ .Values.settings.port }}
       protocol: TCP
+    # /healthz, /readyz, /metrics in plain HTTP (even when the station port speaks TLS)
+    - name: admin
+      containerPort: {{ .Values.settings.adminPort }}
+      protocol: TCP
   livenessProbe:
     httpGet:
       path: /healthz
-      port: ocpp-bridge
-      {{- if include "ocpp-bridge.stationTls" . }}
-      scheme: HTTPS
-      {{- end }}
+      port: admin
     {{- toYaml .Values.livenessProbe | nindent 4 }}
   readinessProbe:
     httpGet:
       path: /readyz
-      port: ocpp-bridge
-      {{- if include "ocpp-bridge.stationTls" . }}
-      scheme: HTTPS
-      {{- end }}
+      port: admin
     {{- toYaml .Values.readinessProbe | nindent 4 }}
+  {{- if .Values.startupProbe.enabled }}
+  startupProbe:
+    httpGet:
+      path: /healthz
+      port: admin
+    {{- toYaml (omit .Values.startupProbe "enabled") | nindent 4 }}
+  {{- end }}
   {{- if gt (int .Values.preStopSleepSeconds) 0 }}
   lifecycle:
     preStop:
@@ -233,6 +273,10 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
   volumeMounts:
     - name: ocpp-bridge-tmp
       mountPath: /tmp
+    {{- if include "ocpp-bridge.persistence" . }}
+    - name: ocpp-bridge-data
+      mountPath: {{ .Values.persistence.mountPath }}
+    {{- end }}
     {{- if include "ocpp-bridge.topologyConfigMap" . }}
     - name: ocpp-bridge-topology
       mountPath: {{ include "ocpp-bridge.topologyDir" . }}
@@ -251,6 +295,9 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
       readOnly: true
     {{- end }}
     {{- end }}
+    {{- with .Values.extraVolumeMounts }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 {{- end }}
 
 {{/* Sidecar mode: the bridge container, for the `containers` list of the CSMS pod. */}}
@@ -263,6 +310,11 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
 - name: ocpp-bridge-tmp
   emptyDir:
     sizeLimit: 64Mi
+{{- if include "ocpp-bridge.persistence" . }}
+- name: ocpp-bridge-data
+  persistentVolumeClaim:
+    claimName: {{ include "ocpp-bridge.claimName" . }}
+{{- end }}
 {{- with include "ocpp-bridge.topologyConfigMap" . }}
 - name: ocpp-bridge-topology
   configMap:
@@ -305,6 +357,9 @@ sidecar mode, by the CSMS chart (through "ocpp-bridge.sidecar").
       - key: {{ $file.key }}
         path: {{ $file.key }}
 {{- end }}
+{{- end }}
+{{- with .Values.extraVolumes }}
+{{ toYaml . }}
 {{- end }}
 {{- end }}
 
