@@ -363,3 +363,24 @@ async def test_a_transaction_event_trigger_without_a_transaction_is_rejected(csm
         response = await server_side.call(call201.TriggerMessage(requested_message="TransactionEvent"))
         assert (response.status, response.status_info["reason_code"]) == ("Rejected", "TxNotFound")
         assert station_calls(station) == []
+
+
+def test_the_expiring_memories_follow_the_contexts_clock() -> None:
+    # cachetools' TTLCache with the context's clock as its timer: a trigger's 60 s window, a
+    # remembered remoteStartId and a TransactionEvent trigger all end on the same clock the tests drive
+    from bridge.tables import load_tables
+    from bridge.translate.context import StationContext
+
+    now = [1000.0]
+    ctx = StationContext("CP-CLOCK", load_tables(), clock=lambda: now[0], trigger_window=60)
+    ctx.expect_trigger("BootNotification")
+    ctx.expect_remote_start(None, 7)
+    ctx.expect_tx_trigger(2)
+    now[0] += 59
+    assert ctx.take_remote_start(1) == 7  # any connector's
+    assert ctx.take_remote_start(1) is None  # once
+    now[0] += 2  # past the window
+    assert not ctx.take_trigger("BootNotification")
+    assert not ctx.take_tx_trigger(2)
+    ctx.expect_trigger("BootNotification")
+    assert ctx.take_trigger("BootNotification") and not ctx.take_trigger("BootNotification")

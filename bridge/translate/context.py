@@ -8,13 +8,16 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 
 from bridge.store import StoreUnavailable, TransactionRecord
 from bridge.store.base import RECENTLY_ENDED
 from bridge.tables import Tables
 from bridge.topology import Topology, TopologyBook
+
+MEMORY_SIZE = 64  # entries in one of a station's expiring memories (connectors, trigger kinds)
 
 
 @dataclass(slots=True)
@@ -45,7 +48,9 @@ class StationContext:
     notify_event_seq: int = 0
     event_ids: int = 0
     connector_errors: dict[int, str] = field(default_factory=dict)  # open Problem events per connector
-    pending_triggers: dict[str, float] = field(default_factory=dict)  # 1.6 action -> deadline
+    # Memories with a lifetime (trigger_window seconds, on this context's clock): cachetools' TTLCache,
+    # made on first use (most stations never need them: idle memory per station counts).
+    pending_triggers: TTLCache[str, bool] | None = None  # 1.6 action of an accepted trigger
     # requestIds of the last 2.0.1 GetLog / UpdateFirmware sent down (the 1.6 notifications lack them)
     log_request_id: int | None = None
     firmware_request_id: int | None = None
@@ -53,9 +58,7 @@ class StationContext:
     new_id16: Callable[[], int] = field(default_factory=lambda: itertools.count(1).__next__)
     wall_clock: Callable[[], float] = time.time
     offline_after: float = 60.0  # a transaction message this much older than now is an offline replay
-    remote_starts: dict[int | None, tuple[int, float]] = field(
-        default_factory=dict
-    )  # connector -> (id, deadline)
+    remote_starts: TTLCache[int | None, int] | None = None  # connector (None: any) -> remoteStartId
     charging_states: dict[int, str] = field(default_factory=dict)  # last chargingState sent per connector
     # transactions: see load_transactions(); running None = the store could not be read
     running: dict[int, TransactionRecord] | None = field(default_factory=dict)
@@ -63,9 +66,7 @@ class StationContext:
     writes: dict[int, TransactionRecord] | None = None  # staged by the current translation
     undo: list[tuple[int, TransactionRecord | None, TransactionRecord | None]] | None = None
     noted: set[str] | None = None  # see first_time(); None until the first note (idle memory)
-    tx_triggers: dict[int, float] = field(
-        default_factory=dict
-    )  # connector -> deadline of a TransactionEvent trigger
+    tx_triggers: TTLCache[int, bool] | None = None  # connectors with a TransactionEvent trigger
 
     @property
     def topology(self) -> Topology:
@@ -204,24 +205,36 @@ class StationContext:
     def is_offline_replay(self, timestamp: datetime) -> bool:
         return (self.now() - timestamp).total_seconds() > self.offline_after
 
+    def _lifetime_memory(self) -> TTLCache[Any, Any]:
+        return TTLCache(maxsize=MEMORY_SIZE, ttl=self.trigger_window, timer=lambda: self.clock())
+
     def expect_remote_start(self, connector_id: int | None, remote_start_id: int) -> None:
-        self.remote_starts[connector_id] = (remote_start_id, self.clock() + self.trigger_window)
+        if self.remote_starts is None:
+            self.remote_starts = self._lifetime_memory()
+        self.remote_starts[connector_id] = remote_start_id
 
     def take_remote_start(self, connector_id: int) -> int | None:
         """The remoteStartId of a RequestStartTransaction for this connector (or any), once."""
         for key in (connector_id, None):
-            entry = self.remote_starts.pop(key, None)
-            if entry is not None and self.clock() <= entry[1]:
-                return entry[0]
+            remote_start_id = self.remote_starts.pop(key, None) if self.remote_starts is not None else None
+            if remote_start_id is not None:
+                return int(remote_start_id)
         return None
 
+    def expect_tx_trigger(self, connector_id: int) -> None:
+        """A TransactionEvent trigger went down as a MeterValues trigger for this connector."""
+        if self.tx_triggers is None:
+            self.tx_triggers = self._lifetime_memory()
+        self.tx_triggers[connector_id] = True
+
     def take_tx_trigger(self, connector_id: int) -> bool:
-        deadline = self.tx_triggers.pop(connector_id, None)
-        return deadline is not None and self.clock() <= deadline
+        return self.tx_triggers is not None and self.tx_triggers.pop(connector_id, False)
 
     def expect_trigger(self, action: str) -> None:
         """The station accepted a trigger: its next `action` call is the triggered message."""
-        self.pending_triggers[action] = self.clock() + self.trigger_window
+        if self.pending_triggers is None:
+            self.pending_triggers = self._lifetime_memory()
+        self.pending_triggers[action] = True
 
     def first_time(self, what: str) -> bool:
         """True the first time `what` is asked about on this connection: for facts worth one INFO line
@@ -235,5 +248,4 @@ class StationContext:
 
     def take_trigger(self, action: str) -> bool:
         """True (once) when `action` arrives while a trigger for it is pending."""
-        deadline = self.pending_triggers.pop(action, None)
-        return deadline is not None and self.clock() <= deadline
+        return self.pending_triggers is not None and self.pending_triggers.pop(action, False)

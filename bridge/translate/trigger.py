@@ -103,7 +103,7 @@ def _transaction_event(request: v201.TriggerMessageRequest, ctx: StationContext)
         info = f"{'no' if not active else 'more than one'} ongoing transaction {what}"
         return _refuse("Rejected", "TxNotFound", info)
     record = active[0]
-    ctx.tx_triggers[record.connector_id] = ctx.clock() + ctx.trigger_window
+    ctx.expect_tx_trigger(record.connector_id)
     name = ctx.tables.triggers.emulated[request.requestedMessage]
     return Forward(
         "TriggerMessage",
