@@ -24,6 +24,7 @@ from urllib.parse import quote, unquote
 
 import aiohttp
 from aiohttp import WSServerHandshakeError, web
+from cachetools import TTLCache
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from yarl import URL
 
@@ -107,6 +108,8 @@ class BridgeServer:
         self.ids = IdPool(self.store, timeout=settings.store_timeout, on_error=self.metrics.store_error)
         self.pruner: asyncio.Task[None] | None = None
         self.store_open = False
+        # boot reasons owed across a station's reconnection (RemoteReset after a Reset), 10 minutes
+        self.boot_reasons: TTLCache[str, str] = TTLCache(maxsize=100_000, ttl=600)
         self.tls = TlsContexts(settings)  # station and upstream TLS (SIGHUP reloads them)
         self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
@@ -320,6 +323,7 @@ class BridgeServer:
             id_token_type=s.id_token_type,
             security_extension=s.security_extension or station_id in s.security_extension_stations,
             new_id16=self.ids.take,
+            boot_reasons=self.boot_reasons,
             offline_after=s.offline_after,
         )
         level = self.tracer.level(station_id)

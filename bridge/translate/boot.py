@@ -48,7 +48,11 @@ def boot_notification(request: v16.BootNotificationRequest, ctx: StationContext)
         firmwareVersion=request.firmwareVersion,
         modem=modem,
     )
-    reason = v201.BootReasonEnumType.Triggered if ctx.take_trigger("BootNotification") else "PowerUp"
+    # Triggered: the CSMS asked for it; RemoteReset: the first boot after a reset the bridge passed on
+    if ctx.take_trigger("BootNotification"):
+        reason = "Triggered"
+    else:
+        reason = ctx.boot_reasons.pop(ctx.station_id, "PowerUp")
     return Forward("BootNotification", v201.BootNotificationRequest(chargingStation=station, reason=reason))
 
 

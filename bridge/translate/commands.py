@@ -1,9 +1,11 @@
 """Station commands, CSMS (2.0.1) -> station (1.6): Reset, ChangeAvailability, UnlockConnector,
 ClearCache. Value tables: mappings/commands.toml.
 
-- Reset: type Immediate -> Hard, OnIdle -> Soft (1.6 Soft ends running transactions gracefully
-  rather than waiting for them). A Reset of one EVSE (`evseId`) is answered Rejected by the bridge:
-  1.6 resets only the whole charge point. The answer's status carries over.
+- Reset: type Immediate -> Hard. OnIdle -> Soft once the station is idle: with transactions running,
+  the bridge answers Scheduled itself and sends the Soft reset when the last one ends (a 1.6 Soft
+  reset would end them instead of waiting). A Reset of one EVSE (`evseId`) is answered Rejected by the
+  bridge: 1.6 resets only the whole charge point. The answer's status carries over; an accepted reset
+  makes the station's next BootNotification go up with reason RemoteReset.
 - ChangeAvailability: `evse` -> 1.6 connectorId through the topology (no `evse`: connector 0, the
   whole charge point); operationalStatus -> type (same names). An EVSE or connector the topology
   does not know is answered Rejected with statusInfo. Status carries over (same names).
@@ -27,6 +29,10 @@ def reset(request: v201.ResetRequest, ctx: StationContext) -> Outcome:
     if request.evseId is not None:
         text = f"OCPP 1.6J resets the whole charge point only; it cannot reset EVSE {request.evseId} alone"
         return Answer(v201.ResetResponse(status="Rejected", statusInfo=info(UNSUPPORTED, text)))
+    if request.type == v201.ResetEnumType.OnIdle and ctx.running_transactions():
+        ctx.reset_when_idle = True  # transactions.py sends the Soft reset when the last one ends
+        return Answer(v201.ResetResponse(status="Scheduled"))
+    ctx.reset_when_idle = False  # an Immediate reset (or an idle station) overtakes a scheduled one
     return Forward("Reset", v16.ResetRequest(type=ctx.tables.commands.reset_type[request.type]))
 
 
@@ -34,6 +40,8 @@ def reset(request: v201.ResetRequest, ctx: StationContext) -> Outcome:
 def reset_result(
     answer: v16.ResetResponse, request: v201.ResetRequest, ctx: StationContext, note: object
 ) -> v201.ResetResponse:
+    if answer.status == v16.ResetResponseStatus.Accepted:
+        ctx.boot_reasons[ctx.station_id] = "RemoteReset"
     return v201.ResetResponse(status=answer.status.value)
 
 

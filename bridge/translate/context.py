@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +66,13 @@ class StationContext:
     writes: dict[int, TransactionRecord] | None = None  # staged by the current translation
     undo: list[tuple[int, TransactionRecord | None, TransactionRecord | None]] | None = None
     noted: set[str] | None = None  # see first_time(); None until the first note (idle memory)
+    # A Reset OnIdle answered Scheduled: the bridge resets the station (Soft) when its last
+    # transaction ends (bridge/translate/transactions.py).
+    reset_when_idle: bool = False
+    # The boot reason a station's next BootNotification gets (RemoteReset after a Reset the bridge
+    # passed on): kept by the server across the station's connections, since a reset reconnects.
+    boot_reasons: MutableMapping[str, str] = field(default_factory=dict)
+    replaying_until: float = 0.0  # clock time until which the station is taken to replay its queue
     tx_triggers: TTLCache[int, bool] | None = None  # connectors with a TransactionEvent trigger
 
     @property

@@ -36,12 +36,15 @@ from bridge.translate.authorize import id_tag_info
 from bridge.translate.context import StationContext
 from bridge.translate.local_answer import info as status_info
 from bridge.translate.readings import meter_readings
-from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Refuse, down, up
+from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Refuse, Reply, down, up
 from bridge.translate.smart_charging import convert_profile
 
 log = logging.getLogger(__name__)
 
 ENERGY = "Energy.Active.Import.Register"
+# After a transaction message from a station's offline queue, the station is taken to be replaying
+# that queue for this many seconds (GetTransactionStatus messagesInQueue).
+REPLAY_WINDOW = 30.0
 
 
 def _meter_reading(timestamp: datetime, value: int, context: str) -> dict[str, Any]:
@@ -89,6 +92,7 @@ def _event(
     }
     if ctx.is_offline_replay(timestamp):
         event["offline"] = True
+        ctx.replaying_until = ctx.clock() + REPLAY_WINDOW
     event["transactionInfo"] = info
     for name, value in fields.items():
         if value is not None:
@@ -202,12 +206,20 @@ def stop_transaction(request: v16.StopTransactionRequest, ctx: StationContext) -
 @up.result("StopTransaction")
 def stop_transaction_result(
     answer: v201.TransactionEventResponse, request: object, ctx: StationContext, note: object
-) -> v16.StopTransactionResponse:
+) -> Reply:
     if answer.idTokenInfo is None:
-        return v16.StopTransactionResponse()
-    return v16.StopTransactionResponse.model_validate(
-        {"idTagInfo": id_tag_info(answer.idTokenInfo, ctx).to_json()}
-    )
+        response = v16.StopTransactionResponse()
+    else:
+        response = v16.StopTransactionResponse.model_validate(
+            {"idTagInfo": id_tag_info(answer.idTokenInfo, ctx).to_json()}
+        )
+    if ctx.reset_when_idle and not ctx.running_transactions():
+        # the Reset OnIdle the bridge answered Scheduled (commands.py): the station is idle now
+        ctx.reset_when_idle = False
+        ctx.boot_reasons[ctx.station_id] = "RemoteReset"
+        log.info("the station's last transaction ended: sending the scheduled Reset (OnIdle) as Soft")
+        return Reply(response, calls_to_sender=(BridgeCall("Reset", v16.ResetRequest(type="Soft")),))
+    return Reply(response)
 
 
 # -- CSMS -> station -------------------------------------------------------------------------------
@@ -277,3 +289,16 @@ def request_stop_result(
     answer: v16.RemoteStopTransactionResponse, request: object, ctx: StationContext, note: object
 ) -> v201.RequestStopTransactionResponse:
     return v201.RequestStopTransactionResponse(status=answer.status.value)
+
+
+@down.call("GetTransactionStatus")
+def get_transaction_status(request: v201.GetTransactionStatusRequest, ctx: StationContext) -> Outcome:
+    """Answered by the bridge from its own records (1.6 has no such request). ongoingIndicator: the
+    transaction is running on this station. messagesInQueue: the station is replaying its offline
+    queue (a transaction message with an old timestamp arrived in the last REPLAY_WINDOW seconds),
+    since the bridge cannot see a 1.6 station's queue otherwise."""
+    replaying = ctx.clock() < ctx.replaying_until
+    if request.transactionId is None:
+        return Answer(v201.GetTransactionStatusResponse(messagesInQueue=replaying))
+    ongoing = ctx.transaction_id_16(request.transactionId) is not None
+    return Answer(v201.GetTransactionStatusResponse(ongoingIndicator=ongoing, messagesInQueue=replaying))
