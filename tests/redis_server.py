@@ -36,7 +36,8 @@ class RedisServer:
     """One server process on a fixed loopback port, which the tests can pause, kill and restart
     (empty: no persistence) on the same port."""
 
-    def __init__(self) -> None:
+    def __init__(self, *args: str) -> None:
+        self.args = args  # more server options, e.g. "--requirepass", "secret"
         self.port = free_port()
         self.workdir = Path(tempfile.mkdtemp(prefix="bridge-redis-"))
         self.process: subprocess.Popen[bytes] | None = None
@@ -51,6 +52,7 @@ class RedisServer:
                 server_binary(),
                 *("--port", str(self.port), "--bind", "127.0.0.1"),
                 *("--save", "", "--appendonly", "no", "--dir", str(self.workdir)),
+                *self.args,
             ],
             stdout=subprocess.DEVNULL,
         )
@@ -58,7 +60,7 @@ class RedisServer:
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.1) as s:
                 s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
+                if s.recv(64).startswith((b"+PONG", b"-NOAUTH")):  # up (with a password: asks for it)
                     return
             time.sleep(0.05)
         raise RuntimeError(f"the Redis server did not start on port {self.port}")

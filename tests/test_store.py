@@ -167,3 +167,23 @@ async def test_the_id_pool_reports_a_store_that_does_not_answer() -> None:
     pool = IdPool(Stalled(), timeout=0.2, on_error=errors.append)
     await pool.refill()
     assert errors == ["reserve_ids"] and len(pool) == 0
+
+
+async def test_a_redis_with_a_password_takes_it_from_the_url_and_never_logs_it() -> None:
+    from tests.redis_server import RedisServer
+
+    server = RedisServer("--requirepass", "s3cret-pw")
+    server.start()
+    try:
+        store = open_store(f"redis://:s3cret-pw@127.0.0.1:{server.port}/0")
+        await store.open()
+        await store.save([record("CP-AUTH", 1)])
+        assert [r.id16 for r in await store.load("CP-AUTH")] == [1]
+        await store.close()
+        wrong = open_store(f"redis://:wrong-pw@127.0.0.1:{server.port}/0")
+        with pytest.raises(StoreUnavailable) as refused:
+            await wrong.open()
+        assert "wrong-pw" not in str(refused.value) and "wrong-pw" not in wrong.describe
+        await wrong.close()
+    finally:
+        server.close()
