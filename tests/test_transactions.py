@@ -384,3 +384,45 @@ def test_a_charging_session_costs_one_store_write_per_event_and_none_outside_a_t
     assert ended[3]["seqNo"] == 21  # Started 0, then 10 charging-state changes and 10 readings
     assert len(writes) == 22 and all(len(w) == 1 for w in writes)  # one record per event, one write each
     assert writes[-1][0].ended and writes[-1][0].next_seq == 22
+
+
+def test_frames_of_a_transaction_event_wait_for_its_record_and_a_failed_save_undoes_it() -> None:
+    # The live bridge (deferred_store): nothing of a translation that changed a transaction leaves
+    # before its record is saved; nothing overtakes it; a failed save answers InternalError and uses
+    # up no seqNo, so the station's retry goes up as if the first attempt never happened.
+    engine = Engine(StationContext("CP-HOLD", load_tables()), deferred_store=True)
+    ts = datetime.now(UTC).isoformat()
+
+    def station(message_id: str, action: str, payload: dict[str, Any]) -> list[Any]:
+        return [
+            json.loads(s.text)
+            for s in engine.receive(Side.STATION, json.dumps([2, message_id, action, payload]))
+        ]
+
+    start = {"connectorId": 1, "idTag": "TAG", "meterStart": 0, "timestamp": ts}
+    assert station("s1", "StartTransaction", start) == []  # held: the Started event waits for the store
+    batch = engine.take_batch()
+    assert batch is not None and [r.next_seq for r in batch.records] == [1]
+    # a Heartbeat meanwhile (from the bridge's view: another frame of this station) does not overtake it
+    assert station("h1", "Heartbeat", {}) == []
+    (started,) = [json.loads(s.text) for s in engine.stored(batch, True)]  # only the Started: one in flight
+    assert started[2] == "TransactionEvent" and started[3]["eventType"] == "Started"
+    sends = engine.receive(Side.CSMS, json.dumps([3, started[1], {}]))
+    (answer,) = [json.loads(s.text) for s in sends if s.side is Side.STATION]
+    (heartbeat,) = [json.loads(s.text) for s in sends if s.side is Side.CSMS]  # now its turn
+    assert answer[:2] == [3, "s1"] and heartbeat[2] == "Heartbeat"
+    tx = answer[2]["transactionId"]
+    engine.receive(Side.CSMS, json.dumps([3, heartbeat[1], {"currentTime": ts}]))
+
+    sample = [{"timestamp": ts, "sampledValue": [{"value": "5"}]}]
+    readings = {"connectorId": 1, "transactionId": tx, "meterValue": sample}
+    assert station("m1", "MeterValues", readings) == []
+    failed = engine.take_batch()
+    assert failed is not None
+    (refused,) = [json.loads(s.text) for s in engine.stored(failed, False, "no answer within 2 s")]
+    assert refused[:3] == [4, "m1", "InternalError"] and "store" in refused[3]
+    assert station("m2", "MeterValues", readings) == []  # the station's retry
+    retried = engine.take_batch()
+    assert retried is not None
+    (updated,) = [json.loads(s.text) for s in engine.stored(retried, True)]
+    assert updated[3]["eventType"] == "Updated" and updated[3]["seqNo"] == 1  # not 2: nothing used up
