@@ -20,6 +20,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, unquote
 
 import aiohttp
@@ -326,23 +327,17 @@ class BridgeServer:
             boot_reasons=self.boot_reasons,
             offline_after=s.offline_after,
         )
+        options: dict[str, Any] = {
+            "call_timeout": s.call_timeout,
+            "max_pending": s.max_pending_calls,
+            "observer": self.metrics,
+            "deferred_store": True,  # the session saves transaction records before their frames go
+            "repairs": s.station_repairs == "on",
+        }
         level = self.tracer.level(station_id)
         if level is not None:  # the live frame trace (bridge/trace.py)
-            return TracedEngine(
-                ctx,
-                call_timeout=s.call_timeout,
-                max_pending=s.max_pending_calls,
-                observer=self.metrics,
-                trace_level=level,
-            )
-        return Engine(
-            ctx,
-            call_timeout=s.call_timeout,
-            max_pending=s.max_pending_calls,
-            observer=self.metrics,
-            deferred_store=True,
-            repairs=s.station_repairs == "on",
-        )
+            return TracedEngine(ctx, trace_level=level, **options)
+        return Engine(ctx, **options)
 
     async def _load_transactions(self, engine: Engine) -> None:
         """The station's running (and recently ended) transactions, read once as it connects. If the

@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from bridge.engine import Engine, Send, Side
+from bridge.engine import Engine, Send, Side, StoreBatch
 from bridge.logs import REDACTED, redact
 
 log = logging.getLogger("bridge.trace")
@@ -69,6 +69,13 @@ class TracedEngine(Engine):
 
     def expire(self) -> list[Send]:
         sends = super().expire()
+        for send in sends:
+            self._line("out", send.side, send.text)
+        return sends
+
+    def stored(self, batch: StoreBatch, ok: bool, problem: str = "") -> list[Send]:
+        """The frames a transaction event held until its record was saved (or the refusal)."""
+        sends = super().stored(batch, ok, problem)
         for send in sends:
             self._line("out", send.side, send.text)
         return sends

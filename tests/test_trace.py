@@ -9,14 +9,16 @@ import json
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from ocpp.v201 import call as call201
 
 from bridge.capture import translate_stream
 from bridge.logs import setup_logging
+from bridge.store import open_store
 from bridge.trace import Tracer, scrub
-from tests.conftest import CsmsServer, exchange, raw_station, run_bridge
+from tests.conftest import CsmsServer, exchange, now, raw_station, run_bridge
 
 SECRET = "s3cret-Pa55word"
 BOOT = '[2,"b1","BootNotification",{"chargePointVendor":"ACME","chargePointModel":"AC-22"}]'
@@ -164,3 +166,32 @@ def test_credentials_are_taken_out_of_traced_frames(frame: list[object]) -> None
 
 def test_a_frame_that_is_not_json_stays_on_one_line() -> None:
     assert scrub('oops\n[2,"x"') == 'oops\\n[2,"x"'
+
+
+@pytest.mark.parametrize("log_output", ["text"], indirect=True)
+async def test_a_traced_station_in_a_transaction_is_stored_and_its_held_frames_are_traced(
+    csms: CsmsServer, log_output: io.StringIO, tmp_path: Path
+) -> None:
+    # A traced station's engine is the live one (its records saved before its frames go out), and the
+    # frames the store held show in the trace when they leave.
+    start = '[2,"s1","StartTransaction",{"connectorId":1,"idTag":"CARD","meterStart":0,"timestamp":"%s"}]'
+    store_url = f"sqlite:///{tmp_path}/store.sqlite3"
+    async with run_bridge(csms_url=csms.url, trace=["CP-TX"], store_url=store_url) as bridge:
+        async with raw_station(bridge.url("CP-TX")) as ws:
+            answer = await exchange(ws, start % now())
+    assert answer[:2] == [3, "s1"]
+    store = open_store(store_url)
+    await store.open()
+    (record,) = await store.load("CP-TX")
+    await store.close()
+    assert record.id16 == answer[2]["transactionId"] and not record.ended
+    trace = [
+        line for line in log_output.getvalue().splitlines() if "[CP-TX] in " in line or "[CP-TX] out" in line
+    ]
+    assert [line.split("] ", 1)[1][:10] for line in trace] == [
+        "in  1.6   ",
+        "out 2.0.1 ",
+        "in  2.0.1 ",
+        "out 1.6   ",
+    ]
+    assert '"TransactionEvent"' in trace[1]
