@@ -193,9 +193,10 @@ def image() -> Iterator[Image]:
         ).stdout.strip()
         # the dependencies: this environment's (the image downloads the pinned ones)
         Path(purelib, "test-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-        subprocess.run(
-            [*pip, "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)], check=True
-        )
+        # --ignore-installed: the test environment (seen through the .pth) may hold the package too,
+        # installed as a wheel (CI does): pip would then call it satisfied and install nothing here
+        install = ["install", "--no-deps", "--no-index", "--ignore-installed", str(wheel)]
+        subprocess.run([*pip, "--python", str(python), *install], check=True)
         data = root / WORKDIR.lstrip("/")
         data.mkdir(parents=True)
         if user:  # RUN mkdir -p WORKDIR && chown UID:GID WORKDIR
