@@ -198,8 +198,12 @@ class Engine:
         max_pending: int = 16,
         observer: Observer | None = None,
         clock: Callable[[], float] = time.monotonic,
+        one_in_flight: bool = True,
     ) -> None:
         self.ctx = ctx
+        # False (`ocpp-bridge translate`): every call is sent at once, so a capture of calls without
+        # their answers still shows each call's translation; a live session keeps OCPP-J's one call
+        self.one_in_flight = one_in_flight
         self.observer: Observer = observer or NullObserver()
         self.clock = clock
         self.call_timeout = call_timeout
@@ -240,12 +244,21 @@ class Engine:
         except rpc.FrameError as exc:
             self._refuse(leg, exc.message_id, exc.reason, exc.message, out)
             return out
-        if isinstance(frame, rpc.Call):
-            self._on_call(leg, frame, out)
-        elif isinstance(frame, rpc.CallResult):
-            self._on_result(leg, frame, out)
-        else:
-            self._on_error(leg, frame, out)
+        try:
+            if isinstance(frame, rpc.Call):
+                self._on_call(leg, frame, out)
+            elif isinstance(frame, rpc.CallResult):
+                self._on_result(leg, frame, out)
+            else:
+                self._on_error(leg, frame, out)
+        except Exception:  # the last guard: a bug costs this frame, never the connection
+            self.log.exception("the bridge failed to handle a frame from the %s", leg.name)
+            if isinstance(frame, rpc.Call) and not any(s.side is leg.side for s in out):  # unanswered
+                self._refuse(
+                    leg, frame.id, "internal_error", f"the bridge failed to handle {frame.action}", out
+                )
+            else:
+                self.observer.error(leg.side, "internal_error")
         return out
 
     def expire(self) -> list[Send]:
@@ -299,6 +312,10 @@ class Engine:
             reason, description, details = self._violation(exc)
             self._refuse(leg, call.id, reason, f"{call.action}: {description}", out, details)
             return
+        except Exception:  # a validator that fails on valid input: this frame's fault, not the session's
+            self.log.exception("validating %s %s failed", leg.version, call.action)
+            self._refuse(leg, call.id, "internal_error", f"the bridge failed to read {call.action}", out)
+            return
         if translator is None:
             description = f"{call.action} is not translated by the bridge (see the README's coverage table)"
             self._refuse(leg, call.id, "unknown_action", description, out)
@@ -313,6 +330,8 @@ class Engine:
             return
         try:
             outcome = translator.call(request, self.ctx)  # type: ignore[misc]
+            if not isinstance(outcome, Refuse):  # serialized here, so that a failure costs this call only
+                outcome.payload = json_data(outcome.payload)
         except ValidationError as exc:
             description = f"{call.action} cannot be expressed in OCPP {target.version}: {self._first(exc)}"
             self._refuse(leg, call.id, "untranslatable", description, out)
@@ -345,6 +364,14 @@ class Engine:
             else:
                 self._refuse(self._other(leg), pending.call_id, "bad_answer", text, out)
             return
+        except Exception:
+            self.log.exception("validating the answer to %s %s failed", leg.version, pending.sent_action)
+            if pending.translator is None:
+                self.observer.error(leg.side, "internal_error")
+            else:
+                description = f"the bridge failed to read the answer to {pending.action}"
+                self._refuse(self._other(leg), pending.call_id, "internal_error", description, out)
+            return
         if pending.translator is None:
             return
         origin = self._other(leg)
@@ -353,6 +380,10 @@ class Engine:
             if result_translator is None:
                 raise RuntimeError(f"no result translator for {pending.action}")
             translated = result_translator(answer, pending.request, self.ctx, pending.note)
+            if isinstance(translated, Reply):
+                translated.payload = json_data(translated.payload)
+            elif not isinstance(translated, Refuse):
+                translated = json_data(translated)
         except ValidationError as exc:
             description = f"the answer to {pending.action} cannot be expressed in OCPP {origin.version}: "
             self._refuse(origin, pending.call_id, "untranslatable", description + self._first(exc), out)
@@ -442,7 +473,7 @@ class Engine:
 
     def _submit(self, target: Leg, pending: Pending, out: list[Send]) -> None:
         target.awaiting.add(pending)
-        if target.inflight is None:
+        if target.inflight is None or not self.one_in_flight:
             self._send_now(target, pending, out)
         else:
             target.queue.append(pending.call_id)
