@@ -4,6 +4,9 @@
     ocpp-bridge demo                                                          see it work, no setup
     ocpp-bridge translate --from 2.0.1 < capture.jsonl                         translate a capture
     ocpp-bridge bench [--stations N] [--baseline relay] [--json]                 load test (capacity)
+    ocpp-bridge --version
+
+`python -m bridge` is the same command.
 
 Every `run` flag is also an environment variable BRIDGE_<NAME> (see bridge/settings.py).
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib.metadata
 import logging
 import os
 import signal
@@ -38,11 +42,20 @@ COMMANDS = ("run", "demo", "translate", "bench")
 MANY_STATIONS = 1_000  # below room for this many, start-up warns about the open-file limit
 
 
+def version() -> str:
+    """The installed distribution's version (pyproject.toml's, as pip installed it)."""
+    try:
+        return importlib.metadata.version("ocpp-bridge")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ocpp-bridge",
         description="Translating proxy: OCPP 1.6J charging stations <-> an OCPP 2.0.1 CSMS.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="run the proxy (the default command)")
     add_setting_flags(run)
@@ -58,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     translate.add_argument("--station-id", default="capture", help="station id to translate for")
     translate.add_argument("--topology-file", default=None, help="topology file, as for run")
+    translate.add_argument(
+        "--security-extension",
+        action="store_true",
+        help="the station has the OCPP 1.6 security extension (certificates, GetLog, signed firmware)",
+    )
     from bridge.bench import add_arguments as add_bench_arguments
 
     add_bench_arguments(commands.add_parser("bench", help="load-test a bridge on this machine and report"))
@@ -66,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help"):
+    if not args_list or args_list[0] not in (*COMMANDS, "-h", "--help", "--version"):
         args_list.insert(0, "run")
     args = build_parser().parse_args(args_list)
     if args.command == "demo":
@@ -80,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "translate":
         from bridge.capture import translate_stream
 
-        return translate_stream(sys.stdin, sys.stdout, args.source, args.station_id, args.topology_file)
+        return translate_stream(
+            sys.stdin, sys.stdout, args.source, args.station_id, args.topology_file, args.security_extension
+        )
     if args.command == "bench":
         from bridge.bench.runner import run as run_bench
 
