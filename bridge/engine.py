@@ -36,6 +36,7 @@ from bridge.translate.context import StationContext
 from bridge.translate.registry import (
     Answer,
     BridgeCall,
+    Continue,
     Forward,
     Refuse,
     Registry,
@@ -99,6 +100,12 @@ class Pending:
     note: Any = None
     then: tuple[BridgeCall, ...] = ()
     sent_at: float = 0.0
+    reply_to: str | None = None  # a chained call (Continue): the caller's message id, if not call_id
+
+    @property
+    def answer_id(self) -> str:
+        """The message id the caller's answer carries."""
+        return self.reply_to or self.call_id
 
 
 class PendingTable:
@@ -282,7 +289,7 @@ class Engine:
                 if pending.translator is not None:
                     origin = self._other(leg)
                     description = f"no answer from the {leg.name} within {self.call_timeout:g} s"
-                    self._refuse(origin, call_id, "timeout", description, out)
+                    self._refuse(origin, pending.answer_id, "timeout", description, out)
         return out
 
     def pending(self) -> int:
@@ -362,7 +369,7 @@ class Engine:
                 self.observer.error(leg.side, "bad_answer")
                 self.log.warning("%s", text)
             else:
-                self._refuse(self._other(leg), pending.call_id, "bad_answer", text, out)
+                self._refuse(self._other(leg), pending.answer_id, "bad_answer", text, out)
             return
         except Exception:
             self.log.exception("validating the answer to %s %s failed", leg.version, pending.sent_action)
@@ -370,7 +377,7 @@ class Engine:
                 self.observer.error(leg.side, "internal_error")
             else:
                 description = f"the bridge failed to read the answer to {pending.action}"
-                self._refuse(self._other(leg), pending.call_id, "internal_error", description, out)
+                self._refuse(self._other(leg), pending.answer_id, "internal_error", description, out)
             return
         if pending.translator is None:
             return
@@ -380,27 +387,30 @@ class Engine:
             if result_translator is None:
                 raise RuntimeError(f"no result translator for {pending.action}")
             translated = result_translator(answer, pending.request, self.ctx, pending.note)
-            if isinstance(translated, Reply):
+            if isinstance(translated, Reply | Continue):
                 translated.payload = json_data(translated.payload)
             elif not isinstance(translated, Refuse):
                 translated = json_data(translated)
         except ValidationError as exc:
             description = f"the answer to {pending.action} cannot be expressed in OCPP {origin.version}: "
-            self._refuse(origin, pending.call_id, "untranslatable", description + self._first(exc), out)
+            self._refuse(origin, pending.answer_id, "untranslatable", description + self._first(exc), out)
             return
         except Exception:
             self.log.exception("result translator for %s %s failed", origin.version, pending.action)
             description = f"the bridge failed to translate the answer to {pending.action}"
-            self._refuse(origin, pending.call_id, "internal_error", description, out)
+            self._refuse(origin, pending.answer_id, "internal_error", description, out)
             return
         if isinstance(translated, Refuse):
-            self._refuse(origin, pending.call_id, translated.reason, translated.description, out)
+            self._refuse(origin, pending.answer_id, translated.reason, translated.description, out)
+            return
+        if isinstance(translated, Continue):  # the next call of a chain, for the same caller
+            self._continue(leg, pending, translated, out)
             return
         to_sender: tuple[BridgeCall, ...] = ()
         if isinstance(translated, Reply):
             to_sender = translated.calls_to_sender
             translated = translated.payload
-        self._answer(origin, pending.call_id, pending.action, translated, out)
+        self._answer(origin, pending.answer_id, pending.action, translated, out)
         for extra in pending.then:
             self._bridge_call(leg, extra, out)
         for extra in to_sender:
@@ -426,7 +436,7 @@ class Engine:
             code = "GenericError"
         details = error.details if isinstance(error.details, dict) else {}
         out.append(
-            Send(origin.side, rpc.dumps(rpc.CallError(pending.call_id, code, error.description, details)))
+            Send(origin.side, rpc.dumps(rpc.CallError(pending.answer_id, code, error.description, details)))
         )
         self.observer.frame_out(origin.side, pending.action)
 
@@ -465,6 +475,17 @@ class Engine:
             call.id, call.action, outcome.action, frame, request, translator, outcome.note, outcome.then
         )
         self._submit(target, pending, out)
+
+    def _continue(self, target: Leg, done: Pending, step: Continue, out: list[Send]) -> None:
+        """Send the next call of a chain (e.g. SetVariables: one ChangeConfiguration per item) under a
+        new message id; its answer goes to the same result translator, with the step's note."""
+        call_id = str(uuid.uuid4())
+        frame = rpc.call_frame(call_id, step.action, json_data(step.payload))
+        following = Pending(
+            call_id, done.action, step.action, frame, done.request, done.translator, step.note
+        )
+        following.then, following.reply_to = done.then, done.answer_id
+        self._submit(target, following, out)
 
     def _bridge_call(self, target: Leg, extra: BridgeCall, out: list[Send]) -> None:
         call_id = str(uuid.uuid4())

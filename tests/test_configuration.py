@@ -170,7 +170,7 @@ async def test_get_variables_asks_once_for_every_key_and_answers_each_item() -> 
         ("UnknownComponent", None),
         ("UnknownVariable", None),
         ("NotSupportedAttributeType", None),
-        ("Accepted", "1"),  # the bridge's own
+        ("Accepted", "20"),  # the bridge's own: the SetVariables items it chains
     ]
     assert results[2]["attributeType"] == "Actual"
     assert results[6]["attributeType"] == "MaxSet"
@@ -231,34 +231,76 @@ async def test_set_variables_changes_the_16_key(status16: str, status201: str) -
     )
 
 
-def test_set_variables_with_several_station_items_sends_the_first_and_refuses_the_rest() -> None:
-    bridge = engine()
+async def test_set_variables_with_several_items_chains_one_change_configuration_each() -> None:
     data = [
+        item("OCPPCommCtrlr", "HeartbeatInterval", attributeValue="120"),
         item("ClockCtrlr", "TimeZone", attributeValue="UTC"),
         item("OCPP16", "LightIntensity", attributeValue="50"),
-        item("OCPPCommCtrlr", "HeartbeatInterval", attributeValue="120"),
+        item("SampledDataCtrlr", "TxUpdatedInterval", attributeValue="60"),
+    ]
+    async with command_pair() as (csms, station):
+        result = await ask(csms, "SetVariables", {"setVariableData": data})
+        assert station.calls_seen() == [
+            ["ChangeConfiguration", {"key": "HeartbeatInterval", "value": "120"}],
+            ["ChangeConfiguration", {"key": "LightIntensity", "value": "50"}],
+            ["ChangeConfiguration", {"key": "MeterValueSampleInterval", "value": "60"}],
+        ]
+        # one answer, to the CSMS's own message id, once all three are in
+        answers = [f for d, f in csms.frames if d == "received" and f[0] != 2]
+        assert [f[1] for f in answers] == [result[1]]
+    assert_frame_valid("2.0.1", result, request_action="SetVariables")
+    results = result[2]["setVariableResult"]
+    assert [r["attributeStatus"] for r in results] == ["Accepted", "UnknownComponent", "Accepted", "Accepted"]
+    assert [r["variable"]["name"] for r in results] == [
+        "HeartbeatInterval",
+        "TimeZone",
+        "LightIntensity",
+        "TxUpdatedInterval",
+    ]
+
+
+def test_set_variables_items_get_each_their_own_answer_and_the_chain_is_bounded() -> None:
+    bridge = engine()
+    limit = 20  # DeviceDataCtrlr.ItemsPerMessage[SetVariables], as the bridge reports it
+    data = [
+        item("OCPP16", "LightIntensity", attributeValue="50"),
         item("OCPPCommCtrlr", "HeartbeatInterval", attributeValue="120", attributeType="Target"),
         item("OCPP16", "Display", attributeValue="x" * 501),
         item("DeviceDataCtrlr", "ItemsPerMessage", "SetVariables", attributeValue="5"),
+        item("OCPP16", "NoSuchKey", attributeValue="1"),
+        *[item("OCPP16", f"Key{n}", attributeValue=str(n)) for n in range(limit)],
     ]
     (call,), _ = down(bridge, "SetVariables", {"setVariableData": data})
-    assert call[2:] == ["ChangeConfiguration", {"key": "LightIntensity", "value": "50"}]
-    (result,) = answer(bridge, call, {"status": "Accepted"}, "SetVariables")
-    results = result[2]["setVariableResult"]
-    assert [r["attributeStatus"] for r in results] == [
-        "UnknownComponent",
+    statuses = {"LightIntensity": "Accepted", "NoSuchKey": "NotSupported", "Key0": "RebootRequired"}
+    sent = []
+    while call[0] == 2:  # the station answers each call; the next one comes only then
+        assert_frame_valid("1.6", call)
+        sent.append(call[3]["key"])
+        status = statuses.get(call[3]["key"], "Rejected")
+        (send,) = bridge.receive(Side.STATION, json.dumps([3, call[1], {"status": status}]))
+        call = json.loads(send.text)
+    assert_frame_valid("2.0.1", call, request_action="SetVariables")
+    assert call[1] == "c1"  # the CSMS's message id, though each ChangeConfiguration had its own
+    assert sent == ["LightIntensity", "NoSuchKey", *[f"Key{n}" for n in range(limit - 2)]]
+    results = call[2]["setVariableResult"]
+    assert len(results) == len(data)
+    assert [r["attributeStatus"] for r in results[:7]] == [
         "Accepted",
-        "Rejected",
         "NotSupportedAttributeType",
         "Rejected",
         "Rejected",
+        "UnknownVariable",
+        "RebootRequired",
+        "Rejected",
     ]
-    assert [r.get("attributeStatusInfo", {}).get("reasonCode") for r in results[2:]] == [
-        "TooManyElements",
+    assert [r.get("attributeStatusInfo", {}).get("reasonCode") for r in results[1:5]] == [
         "UnsupportedParam",
         "TooLargeElement",
         "ReadOnly",
+        "NotFound",
     ]
+    over = results[5 + limit - 2 :]
+    assert [r["attributeStatusInfo"]["reasonCode"] for r in over] == ["TooManyElements", "TooManyElements"]
 
 
 # -- GetBaseReport --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ Which 1.6 key a 2.0.1 variable is:
 - any key, standard or vendor-specific, is also the variable of that exact name on the vendor
   component (`OCPP16`): {component: {name: "OCPP16"}, variable: {name: "<1.6 key>"}};
 - a few variables are answered by the bridge itself, read-only (the table's [[bridge]] rows:
-  DeviceDataCtrlr.ItemsPerMessage[SetVariables] = 1, see SetVariables).
+  DeviceDataCtrlr.ItemsPerMessage[SetVariables] = 20, see SetVariables).
 A component the table does not know (or a known one with an instance or an EVSE) is
 UnknownComponent, a variable it does not know on a known component UnknownVariable; an
 attributeType other than Actual (1.6 keys have only a value) NotSupportedAttributeType. These are
@@ -18,12 +18,13 @@ variable and attributeType.
 - GetVariables: one GetConfiguration with every key needed (nothing is sent when none is). A key
   in the answer -> Accepted with its value ("" when the station has none); a key the station does
   not return -> UnknownVariable.
-- SetVariables: 1.6 ChangeConfiguration sets one key per call and the bridge makes one call per
-  CSMS call, so the first item that needs the station goes down as ChangeConfiguration {key,
-  value}; any further such item is answered Rejected (reasonCode TooManyElements), as the bridge
-  announces with DeviceDataCtrlr.ItemsPerMessage[SetVariables] = 1. A value longer than 1.6's 500
-  characters is Rejected (TooLargeElement). Answer: Accepted, Rejected, RebootRequired as they are;
-  1.6 NotSupported (no such key) -> UnknownVariable.
+- SetVariables: 1.6 ChangeConfiguration sets one key per call, so the bridge chains one
+  ChangeConfiguration {key, value} per item that needs the station, in order, each sent when the one
+  before is answered, and answers the CSMS once all are in. At most
+  DeviceDataCtrlr.ItemsPerMessage[SetVariables] (20) items are chained; further ones are answered
+  Rejected (reasonCode TooManyElements), which bounds the time a SetVariables takes. A value longer
+  than 1.6's 500 characters is Rejected (TooLargeElement). Answer: Accepted, Rejected,
+  RebootRequired as they are; 1.6 NotSupported (no such key) -> UnknownVariable.
 - GetBaseReport: ConfigurationInventory (the keys that are not read-only) and FullInventory (every
   key, and the bridge's own variables) are answered from GetConfiguration: GetBaseReportResponse
   Accepted, then NotifyReport frames (requestId, generatedAt, seqNo from 0, tbc on all but the
@@ -42,7 +43,7 @@ from bridge.models import v16, v201
 from bridge.tables import ConfigurationTable, ConfigVariable
 from bridge.translate.context import StationContext
 from bridge.translate.local_answer import UNSUPPORTED, info
-from bridge.translate.registry import Answer, BridgeCall, Forward, Outcome, Reply, down
+from bridge.translate.registry import Answer, BridgeCall, Continue, Forward, Outcome, Reply, down
 
 VALUE_LENGTH = 500  # 1.6 ChangeConfiguration.value maxLength
 REPORT_CHUNK = 25  # variables per NotifyReport
@@ -190,44 +191,67 @@ def _set_locally(
 SetPlan = tuple[tuple[v201.SetVariableDataType, v201.SetVariableResultType | str], ...]
 
 
+def items_per_set(table: ConfigurationTable) -> int:
+    """How many items of one SetVariables the bridge chains to the station: what it reports as
+    DeviceDataCtrlr.ItemsPerMessage[SetVariables] (mappings/configuration.toml)."""
+    own = table.variables.get(("DeviceDataCtrlr", "ItemsPerMessage", "SetVariables"))
+    return int(own.value) if own is not None and own.value is not None else 1
+
+
+def _next_change(plan: SetPlan) -> Continue | None:
+    """The ChangeConfiguration for the first item still waiting for the station, if any."""
+    for data, step in plan:
+        if isinstance(step, str):
+            return Continue(
+                "ChangeConfiguration",
+                v16.ChangeConfigurationRequest(key=step, value=data.attributeValue),
+                plan,
+            )
+    return None
+
+
 @down.call("SetVariables")
 def set_variables(request: v201.SetVariablesRequest, ctx: StationContext) -> Outcome:
+    table = ctx.tables.configuration
+    limit = items_per_set(table)
     plan: list[tuple[v201.SetVariableDataType, v201.SetVariableResultType | str]] = []
-    forwarded: tuple[str, str] | None = None
+    chained = 0
     for data in request.setVariableData:
-        step = _set_locally(data, ctx.tables.configuration)
-        if isinstance(step, str) and forwarded is not None:
-            text = (
-                "OCPP 1.6 changes one configuration key per call: send one SetVariables per variable "
-                "(DeviceDataCtrlr.ItemsPerMessage[SetVariables] is 1)"
-            )
-            step = _set_result(data, "Rejected", info("TooManyElements", text))
-        elif isinstance(step, str):
-            forwarded = (step, data.attributeValue)
+        step = _set_locally(data, table)
+        if isinstance(step, str):
+            chained += 1
+            if chained > limit:
+                text = (
+                    f"the bridge sets at most {limit} OCPP 1.6 keys per SetVariables, one ChangeConfiguration "
+                    f"each (DeviceDataCtrlr.ItemsPerMessage[SetVariables] is {limit})"
+                )
+                step = _set_result(data, "Rejected", info("TooManyElements", text))
         plan.append((data, step))
-    if forwarded is None:
+    first = _next_change(tuple(plan))
+    if first is None:
         return Answer(v201.SetVariablesResponse(setVariableResult=[step for _, step in plan]))
-    key, value = forwarded
-    return Forward(
-        "ChangeConfiguration", v16.ChangeConfigurationRequest(key=key, value=value), note=tuple(plan)
-    )
+    return Forward(first.action, first.payload, note=first.note)
 
 
 @down.result("SetVariables")
 def set_variables_result(
     answer: v16.ChangeConfigurationResponse, request: object, ctx: StationContext, note: SetPlan
-) -> v201.SetVariablesResponse:
+) -> v201.SetVariablesResponse | Continue:
+    """The answer for the item that went down; then the next item's ChangeConfiguration, or the
+    CSMS's answer once every item has its result."""
     status = ctx.tables.configuration.change_status[answer.status]
-    results = []
-    for data, step in note:
-        if not isinstance(step, str):
-            results.append(step)
-        elif answer.status is v16.ChangeConfigurationResponseStatus.NotSupported:
-            text = f"the station answered NotSupported: it has no OCPP 1.6 configuration key {step}"
-            results.append(_set_result(data, status, info("NotFound", text)))
-        else:
-            results.append(_set_result(data, status))
-    return v201.SetVariablesResponse(setVariableResult=results)
+    plan = list(note)
+    index = next(i for i, (_, step) in enumerate(plan) if isinstance(step, str))
+    data, key = plan[index]
+    if answer.status is v16.ChangeConfigurationResponseStatus.NotSupported:
+        text = f"the station answered NotSupported: it has no OCPP 1.6 configuration key {key}"
+        plan[index] = (data, _set_result(data, status, info("NotFound", text)))
+    else:
+        plan[index] = (data, _set_result(data, status))
+    following = _next_change(tuple(plan))
+    if following is not None:
+        return following
+    return v201.SetVariablesResponse(setVariableResult=[step for _, step in plan])  # type: ignore[misc]
 
 
 # -- GetBaseReport ---------------------------------------------------------------------------------
