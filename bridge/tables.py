@@ -125,6 +125,7 @@ class Tables:
     hints: dict[str, str]  # a rejected value -> a hint for the sender (e.g. a name 2.0.1 changed)
     commands: CommandTable
     configuration: ConfigurationTable
+    certificates: CertificateTable
 
 
 def _load_errors() -> ErrorTable:
@@ -289,6 +290,35 @@ def _load_commands() -> CommandTable:
 
 
 @dataclass(frozen=True)
+class CertificateTable:
+    """mappings/certificates.toml (bridge/translate/certificates.py); None: no 1.6 counterpart."""
+
+    install_use: dict[v201.InstallCertificateUseEnumType, v16.CertificateUseEnumType | None]
+    id_use: dict[v201.GetCertificateIdUseEnumType, v16.CertificateUseEnumType | None]
+
+
+def _load_certificates() -> CertificateTable:
+    raw = read_table("certificates.toml")
+    where = "certificates.toml"
+    return CertificateTable(
+        install_use=enum_map(
+            raw["install_use"],
+            where,
+            v201.InstallCertificateUseEnumType,
+            v16.CertificateUseEnumType,
+            empty_is_none=True,
+        ),
+        id_use=enum_map(
+            raw["id_use"],
+            where,
+            v201.GetCertificateIdUseEnumType,
+            v16.CertificateUseEnumType,
+            empty_is_none=True,
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class ConfigVariable:
     """A 2.0.1 variable the bridge can answer for: a 1.6 configuration key, or a value of its own."""
 
@@ -392,4 +422,5 @@ def load_tables() -> Tables:
         hints=dict(read_table("errors.toml").get("hints", {})),
         commands=_load_commands(),
         configuration=_load_configuration(),
+        certificates=_load_certificates(),
     )
