@@ -382,3 +382,84 @@ def test_base_reports_without_content(
         to_csms = answer(bridge, call, {"configurationKey": keys}, "GetBaseReport")
     (result,) = to_csms
     assert result[2]["status"] == status
+
+
+# -- GetReport ------------------------------------------------------------------------------------
+
+
+def _reported(csms: Any) -> set[tuple[str, str, str | None]]:
+    return {
+        (r["component"]["name"], r["variable"]["name"], r["variable"].get("instance"))
+        for report in csms.received_calls("NotifyReport")
+        for r in report[3]["reportData"]
+    }
+
+
+async def test_get_report_asks_only_for_the_keys_of_the_asked_variables() -> None:
+    request = {
+        "requestId": 9,
+        "componentVariable": [
+            {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}},
+            {"component": {"name": "OCPP16"}, "variable": {"name": "NumberOfConnectors"}},
+            {
+                "component": {"name": "DeviceDataCtrlr"},
+                "variable": {"name": "ItemsPerMessage", "instance": "SetVariables"},
+            },
+            {"component": {"name": "NoSuchCtrlr"}},
+        ],
+    }
+    async with command_pair() as (csms, station):
+        station.answers["GetConfiguration"] = {"configuration_key": KEYS[:2]}
+        result = await ask(csms, "GetReport", request)
+        await eventually(lambda: bool(csms.received_calls("NotifyReport")))
+        assert station.calls_seen() == [
+            ["GetConfiguration", {"key": ["HeartbeatInterval", "NumberOfConnectors"]}]
+        ]
+        (report,) = csms.received_calls("NotifyReport")
+    assert_frame_valid("2.0.1", result, request_action="GetReport")
+    assert result[2] == {"status": "Accepted"}
+    assert_frame_valid("2.0.1", report)
+    assert report[3]["requestId"] == 9 and report[3]["tbc"] is False
+    assert _reported(csms) == {
+        ("OCPPCommCtrlr", "HeartbeatInterval", None),
+        ("OCPP16", "NumberOfConnectors", None),
+        ("DeviceDataCtrlr", "ItemsPerMessage", "SetVariables"),
+    }
+
+
+async def test_get_report_for_a_whole_component_reports_its_variables_only() -> None:
+    request = {"requestId": 3, "componentVariable": [{"component": {"name": "OCPPCommCtrlr"}}]}
+    async with command_pair() as (csms, station):
+        station.answers["GetConfiguration"] = {"configuration_key": KEYS}
+        result = await ask(csms, "GetReport", request)
+        await eventually(lambda: bool(csms.received_calls("NotifyReport")))
+        ((action, asked),) = station.calls_seen()
+    assert action == "GetConfiguration" and "HeartbeatInterval" in asked["key"]
+    assert result[2] == {"status": "Accepted"}
+    assert _reported(csms) == {
+        ("OCPPCommCtrlr", "HeartbeatInterval", None),
+        ("OCPPCommCtrlr", "MessageAttempts", "TransactionEvent"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        ({"requestId": 1, "componentCriteria": ["Problem"]}, "NotSupported"),
+        (
+            {
+                "requestId": 1,
+                "componentVariable": [{"component": {"name": "OCPP16"}, "variable": {"name": "Nope"}}],
+            },
+            "EmptyResultSet",
+        ),
+    ],
+    ids=["component criteria", "nothing found"],
+)
+def test_get_report_without_content(request_: dict[str, Any], status: str) -> None:
+    bridge = engine()
+    to_station, to_csms = down(bridge, "GetReport", request_)
+    for call in to_station:  # the station has keys, none of them asked
+        to_csms = answer(bridge, call, {"configurationKey": KEYS[:1]}, "GetReport")
+    (result,) = to_csms
+    assert result[2]["status"] == status

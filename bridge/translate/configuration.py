@@ -1,5 +1,5 @@
-"""The device model, CSMS (2.0.1) -> station (1.6): GetVariables, SetVariables and GetBaseReport
-through GetConfiguration and ChangeConfiguration. Table: mappings/configuration.toml.
+"""The device model, CSMS (2.0.1) -> station (1.6): GetVariables, SetVariables, GetBaseReport and
+GetReport through GetConfiguration and ChangeConfiguration. Table: mappings/configuration.toml.
 
 Which 1.6 key a 2.0.1 variable is:
 - a standard key is the component/variable (and variable instance) the table gives it, e.g.
@@ -25,6 +25,12 @@ variable and attributeType.
   Rejected (reasonCode TooManyElements), which bounds the time a SetVariables takes. A value longer
   than 1.6's 500 characters is Rejected (TooLargeElement). Answer: Accepted, Rejected,
   RebootRequired as they are; 1.6 NotSupported (no such key) -> UnknownVariable.
+- GetReport: by componentVariable, the keys of the asked variables (every mapped key of a component
+  named without a variable; every key for the vendor component) in one GetConfiguration, then
+  Accepted and NotifyReport frames as for GetBaseReport holding only the asked variables (the
+  bridge's own ones included); none found: EmptyResultSet. Without componentVariable: everything,
+  as FullInventory. componentCriteria (component states: Active, Available, Enabled, Problem) have
+  no 1.6 source: NotSupported.
 - GetBaseReport: ConfigurationInventory (the keys that are not read-only) and FullInventory (every
   key, and the bridge's own variables) are answered from GetConfiguration: GetBaseReportResponse
   Accepted, then NotifyReport frames (requestId, generatedAt, seqNo from 0, tbc on all but the
@@ -313,6 +319,27 @@ def report_data(
     return list(rows.values())
 
 
+def notify_reports(
+    rows: list[v201.ReportDataType], request_id: int, ctx: StationContext
+) -> tuple[BridgeCall, ...]:
+    """NotifyReport calls for report rows: seqNo from 0, tbc on all but the last, REPORT_CHUNK each."""
+    chunks = [rows[i : i + REPORT_CHUNK] for i in range(0, len(rows), REPORT_CHUNK)]
+    generated = ctx.now()
+    return tuple(
+        BridgeCall(
+            "NotifyReport",
+            v201.NotifyReportRequest(
+                requestId=request_id,
+                generatedAt=generated,
+                reportData=chunk,
+                seqNo=seq,
+                tbc=seq < len(chunks) - 1,
+            ),
+        )
+        for seq, chunk in enumerate(chunks)
+    )
+
+
 @down.result("GetBaseReport")
 def get_base_report_result(
     answer: v16.GetConfigurationResponse,
@@ -324,19 +351,83 @@ def get_base_report_result(
     rows = report_data(answer.configurationKey or [], ctx.tables.configuration, full)
     if not rows:
         return Reply(v201.GetBaseReportResponse(status="EmptyResultSet"))
-    chunks = [rows[i : i + REPORT_CHUNK] for i in range(0, len(rows), REPORT_CHUNK)]
-    generated = ctx.now()
-    reports = tuple(
-        BridgeCall(
-            "NotifyReport",
-            v201.NotifyReportRequest(
-                requestId=request.requestId,
-                generatedAt=generated,
-                reportData=chunk,
-                seqNo=seq,
-                tbc=seq < len(chunks) - 1,
-            ),
-        )
-        for seq, chunk in enumerate(chunks)
-    )
+    reports = notify_reports(rows, request.requestId, ctx)
     return Reply(v201.GetBaseReportResponse(status="Accepted"), calls_to_sender=reports)
+
+
+# -- GetReport -------------------------------------------------------------------------------------
+
+
+def _keys_for(wanted: v201.ComponentVariableType, table: ConfigurationTable) -> list[str] | None:
+    """The 1.6 keys one componentVariable entry needs ([]: none, the bridge knows or nothing maps;
+    None: every key, for the whole vendor component)."""
+    component, variable = wanted.component, wanted.variable
+    if variable is not None:
+        target = locate(component, variable, table)
+        return [target.key] if isinstance(target, Target) and target.key is not None else []
+    if component.instance is not None or component.evse is not None:
+        return []
+    if component.name == table.vendor_component:
+        return None
+    return [v.key for v in table.variables.values() if v.component == component.name and v.key is not None]
+
+
+def _asked(row: v201.ReportDataType, wanted: list[v201.ComponentVariableType]) -> bool:
+    for entry in wanted:
+        component, variable = entry.component, entry.variable
+        if (
+            component.name != row.component.name
+            or component.instance is not None
+            or component.evse is not None
+        ):
+            continue
+        if variable is None or (variable.name, variable.instance) == (
+            row.variable.name,
+            row.variable.instance,
+        ):
+            return True
+    return False
+
+
+@down.call("GetReport")
+def get_report(request: v201.GetReportRequest, ctx: StationContext) -> Outcome:
+    if request.componentCriteria:
+        text = (
+            "OCPP 1.6 has no component states to select by (componentCriteria); "
+            "ask by componentVariable, or for a GetBaseReport"
+        )
+        return Answer(v201.GetReportResponse(status="NotSupported", statusInfo=info(UNSUPPORTED, text)))
+    table = ctx.tables.configuration
+    if request.componentVariable is None:  # no criteria at all: everything, as FullInventory
+        return Forward("GetConfiguration", v16.GetConfigurationRequest())
+    keys: list[str] | None = []
+    for wanted in request.componentVariable:
+        more = _keys_for(wanted, table)
+        keys = None if keys is None or more is None else keys + more
+    # no key needed (only the bridge's own variables, or none that maps): the station is still asked,
+    # for all its keys, since the NotifyReport frames can only follow an answer from it
+    asked = list(dict.fromkeys(keys)) if keys else None
+    return Forward("GetConfiguration", v16.GetConfigurationRequest(key=asked))
+
+
+def _get_report_answer(
+    keys: Iterable[v16.GetConfigurationResponseConfigurationKey],
+    request: v201.GetReportRequest,
+    ctx: StationContext,
+) -> Reply:
+    rows = report_data(keys, ctx.tables.configuration, full=True)
+    if request.componentVariable is not None:
+        rows = [row for row in rows if _asked(row, request.componentVariable)]
+    if not rows:
+        return Reply(v201.GetReportResponse(status="EmptyResultSet"))
+    return Reply(
+        v201.GetReportResponse(status="Accepted"),
+        calls_to_sender=notify_reports(rows, request.requestId, ctx),
+    )
+
+
+@down.result("GetReport")
+def get_report_result(
+    answer: v16.GetConfigurationResponse, request: v201.GetReportRequest, ctx: StationContext, note: object
+) -> Reply:
+    return _get_report_answer(answer.configurationKey or [], request, ctx)
