@@ -97,6 +97,22 @@ def locate(
     return Target(key=entry.key, value=entry.value)
 
 
+def echo_component(component: v201.ComponentType) -> v201.ComponentType:
+    """The asked component for its result, without the CSMS's customData: the bridge keeps no
+    customData (it drops it on the way down), and an echo of it could be nested past what
+    serializes (JSON parsers take hundreds of levels)."""
+    evse = component.evse
+    return v201.ComponentType(
+        name=component.name,
+        instance=component.instance,
+        evse=None if evse is None else v201.EVSEType(id=evse.id, connectorId=evse.connectorId),
+    )
+
+
+def echo_variable(variable: v201.VariableType) -> v201.VariableType:
+    return v201.VariableType(name=variable.name, instance=variable.instance)
+
+
 def _not_actual(attribute: v201.AttributeEnumType) -> v201.StatusInfoType:
     return info("UnsupportedParam", f"OCPP 1.6 keys have only an Actual value, no {attribute.value}")
 
@@ -108,8 +124,8 @@ def _get_result(data: v201.GetVariableDataType, status: str, **fields: Any) -> v
     return v201.GetVariableResultType(
         attributeStatus=status,
         attributeType=data.attributeType,
-        component=data.component,
-        variable=data.variable,
+        component=echo_component(data.component),
+        variable=echo_variable(data.variable),
         **fields,
     )
 
@@ -170,8 +186,8 @@ def _set_result(
         attributeStatus=status,
         attributeStatusInfo=status_info,
         attributeType=data.attributeType,
-        component=data.component,
-        variable=data.variable,
+        component=echo_component(data.component),
+        variable=echo_variable(data.variable),
     )
 
 
