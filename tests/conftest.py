@@ -28,7 +28,7 @@ from bridge.settings import Settings
 # Hypothesis profiles for tests that leave the number of examples to them (tests/test_properties.py):
 # `normal` keeps the suite quick on 2 cores; `pytest --hypothesis-profile deep` for a long run.
 _PROFILE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
-hypothesis.settings.register_profile("normal", max_examples=12, **_PROFILE)
+hypothesis.settings.register_profile("normal", max_examples=40, **_PROFILE)
 hypothesis.settings.register_profile("deep", max_examples=1000, **_PROFILE)
 hypothesis.settings.load_profile("normal")  # --hypothesis-profile, read after this file, overrides it
 
