@@ -13,8 +13,9 @@ import ocpp.v201.enums as enums201
 import pytest
 
 import bridge.tables
-from bridge.engine import Side
+from bridge.engine import Engine, Side
 from bridge.tables import TableError, load_tables
+from bridge.translate.context import StationContext
 from tests.command_peers import answer, ask, command_pair, down, engine
 from tests.conftest import eventually
 from tests.schemas import assert_frame_valid
@@ -463,3 +464,16 @@ def test_get_report_without_content(request_: dict[str, Any], status: str) -> No
         to_csms = answer(bridge, call, {"configurationKey": KEYS[:1]}, "GetReport")
     (result,) = to_csms
     assert result[2]["status"] == status
+
+
+def test_a_chained_call_that_times_out_answers_the_csms_under_its_own_message_id() -> None:
+    now = [1000.0]
+    bridge = Engine(StationContext("CP-T", load_tables()), clock=lambda: now[0], call_timeout=30)
+    data = [item("OCPP16", "A", attributeValue="1"), item("OCPP16", "B", attributeValue="2")]
+    (call,), _ = down(bridge, "SetVariables", {"setVariableData": data})
+    (following,) = bridge.receive(Side.STATION, json.dumps([3, call[1], {"status": "Accepted"}]))
+    assert json.loads(following.text)[3] == {"key": "B", "value": "2"}
+    now[0] += 31  # the station never answers the second
+    (expired,) = [json.loads(s.text) for s in bridge.expire() if s.side is Side.CSMS]
+    assert expired[:3] == [4, "c1", "InternalError"]
+    assert bridge.pending() == 0
