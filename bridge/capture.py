@@ -3,7 +3,10 @@
 Each input line is one frame (a JSON array). `--from` says which side sent it; a line may start
 with `1.6 ` or `2.0.1 ` to say so itself, so a two-sided capture translates results too (a
 CALLRESULT is translated with the knowledge of the call it answers). For every frame the output
-shows what it was and what the bridge would send, to whom:
+shows what it was and what the bridge would send, to whom. Calls are not held back until the one
+before is answered, as they are in a live session (OCPP-J allows one call in flight): a capture of
+commands without the answers shows every command's translation. `--security-extension` translates
+for a station with the OCPP 1.6 security extension (as --security-extension-stations does for run).
 
     in  2.0.1  [2,"1","TriggerMessage",{"requestedMessage":"LogStatusNotification"}]
     out 1.6    [2,"1","TriggerMessage",{"requestedMessage":"DiagnosticsStatusNotification"}]
@@ -95,6 +98,7 @@ def translate_stream(
     station_id: str | None = None,
     topology_file: str | None = None,
     repairs: bool = True,
+    security_extension: bool = False,
 ) -> int:
     notes = RepairNotes()
     tables, topologies = load_tables(), load_topology(Path(topology_file) if topology_file else None)
@@ -117,15 +121,18 @@ def translate_stream(
             if station != wanted:
                 continue
         if engine is None:
-            context = StationContext(wanted or "capture", tables, topologies=topologies)
-            engine = Engine(context, observer=notes, repairs=repairs)
+            context = StationContext(
+                wanted or "capture", tables, topologies=topologies, security_extension=security_extension
+            )
+            # every call's translation shown, even in a capture of calls without their answers
+            engine = Engine(context, observer=notes, repairs=repairs, one_in_flight=False)
         out.write(f"in  {LABEL[side]:<6} {frame}\n")
         notes.changes.clear()
         sends = engine.receive(side, frame)
         for change in notes.changes:
             out.write(f"fix        {change.note}  [{change.repair}]\n")
         if not sends:
-            out.write("    (nothing sent: see the log line above)\n")
+            out.write("    (nothing sent: an answer to the bridge's own call, or see the log)\n")
         for send in sends:
             note = "  (answered by the bridge)" if send.side is side else ""
             out.write(f"out {LABEL[send.side]:<6} {send.text}{note}\n")

@@ -5,6 +5,9 @@
     ocpp-bridge translate --from 2.0.1 < capture.jsonl                         translate a capture
     ocpp-bridge bench [--stations N] [--baseline relay] [--json]                 load test (capacity)
     ocpp-bridge healthcheck                                  GET /healthz on the admin port (the image's HEALTHCHECK)
+    ocpp-bridge --version
+
+`python -m bridge` is the same command.
 
 Every `run` flag is also an environment variable BRIDGE_<NAME> (see bridge/settings.py).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib.metadata
 import logging
 import os
 import signal
@@ -43,11 +47,20 @@ COMMANDS = ("run", "demo", "translate", "bench", "healthcheck")
 MANY_STATIONS = 1_000  # below room for this many, start-up warns about the open-file limit
 
 
+def version() -> str:
+    """The installed distribution's version (pyproject.toml's, as pip installed it)."""
+    try:
+        return importlib.metadata.version("ocpp-bridge")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ocpp-bridge",
         description="Translating proxy: OCPP 1.6J charging stations <-> an OCPP 2.0.1 CSMS.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser(
         "run",
@@ -81,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="on",
         help="repair known 1.6 firmware quirks first, as `run` does (default: on)",
     )
+    translate.add_argument(
+        "--security-extension",
+        action="store_true",
+        help="the station has the OCPP 1.6 security extension (certificates, GetLog, signed firmware)",
+    )
     from bridge.bench import add_arguments as add_bench_arguments
 
     add_bench_arguments(commands.add_parser("bench", help="load-test a bridge on this machine and report"))
@@ -93,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in COMMANDS:
+    if not args_list or args_list[0] not in (*COMMANDS, "--version"):
         # `ocpp-bridge --help` too: the run flags are what a user looks for (the commands are listed)
         args_list.insert(0, "run")
     args = build_parser().parse_args(args_list)
@@ -115,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.station_id,
             args.topology_file,
             repairs=args.station_repairs == "on",
+            security_extension=args.security_extension,
         )
     if args.command == "bench":
         from bridge.bench.runner import run as run_bench

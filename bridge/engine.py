@@ -47,6 +47,7 @@ from bridge.translate.context import Staged, StationContext
 from bridge.translate.registry import (
     Answer,
     BridgeCall,
+    Continue,
     Forward,
     Refuse,
     Registry,
@@ -115,6 +116,12 @@ class Pending:
     then: tuple[BridgeCall, ...] = ()
     sent_at: float = 0.0
     held: bool = False  # waits for its StoreBatch to be saved before it may be sent
+    reply_to: str | None = None  # a chained call (Continue): the caller's message id, if not call_id
+
+    @property
+    def answer_id(self) -> str:
+        """The message id the caller's answer carries."""
+        return self.reply_to or self.call_id
 
 
 @dataclass(slots=True)
@@ -232,12 +239,16 @@ class Engine:
         clock: Callable[[], float] = time.monotonic,
         deferred_store: bool = False,
         repairs: bool = True,
+        one_in_flight: bool = True,
     ) -> None:
         self.ctx = ctx
         self.repairs = repairs  # --station-repairs; the topology file may override it per station
         self.deferred_store = deferred_store
         self.batch: StoreBatch | None = None  # records waiting to be saved: see stored()
         self._holding: StoreBatch | None = None  # the batch the current translation fills
+        # False (`ocpp-bridge translate`): every call is sent at once, so a capture of calls without
+        # their answers still shows each call's translation; a live session keeps OCPP-J's one call
+        self.one_in_flight = one_in_flight
         self.observer: Observer = observer or NullObserver()
         self.clock = clock
         self.call_timeout = call_timeout
@@ -278,12 +289,27 @@ class Engine:
         except rpc.FrameError as exc:
             self._refuse(leg, exc.message_id, exc.reason, exc.message, out)
             return out
-        if isinstance(frame, rpc.Call):
-            self._on_call(leg, frame, out)
-        elif isinstance(frame, rpc.CallResult):
-            self._on_result(leg, frame, out)
-        else:
-            self._on_error(leg, frame, out)
+        try:
+            if isinstance(frame, rpc.Call):
+                self._on_call(leg, frame, out)
+            elif isinstance(frame, rpc.CallResult):
+                self._on_result(leg, frame, out)
+            else:
+                self._on_error(leg, frame, out)
+        except Exception:  # the last guard: a bug costs this frame, never the connection
+            self.log.exception("the bridge failed to handle a frame from the %s", leg.name)
+            self._holding = None
+            batch, self.batch = self.batch, None
+            if batch is not None:  # undo what it staged and held; its caller gets InternalError
+                out.extend(self.stored(batch, False, "the bridge failed to translate it"))
+            else:
+                self.ctx.rollback()
+            if isinstance(frame, rpc.Call) and not any(s.side is leg.side for s in out):  # unanswered
+                self._refuse(
+                    leg, frame.id, "internal_error", f"the bridge failed to handle {frame.action}", out
+                )
+            else:
+                self.observer.error(leg.side, "internal_error")
         return out
 
     def expire(self) -> list[Send]:
@@ -307,7 +333,7 @@ class Engine:
                 if pending.translator is not None:
                     origin = self._other(leg)
                     description = f"no answer from the {leg.name} within {self.call_timeout:g} s"
-                    self._refuse(origin, call_id, "timeout", description, out)
+                    self._refuse(origin, pending.answer_id, "timeout", description, out)
         return out
 
     def take_batch(self) -> StoreBatch | None:
@@ -365,6 +391,10 @@ class Engine:
             if repaired is None:
                 return
             request = repaired
+        except Exception:  # a validator that fails on valid input: this frame's fault, not the session's
+            self.log.exception("validating %s %s failed", leg.version, call.action)
+            self._refuse(leg, call.id, "internal_error", f"the bridge failed to read {call.action}", out)
+            return
         if translator is None:
             description = f"{call.action} is not translated by the bridge (see the README's coverage table)"
             self._refuse(leg, call.id, "unknown_action", description, out)
@@ -379,6 +409,8 @@ class Engine:
             return
         try:
             outcome = translator.call(request, self.ctx)  # type: ignore[misc]
+            if not isinstance(outcome, Refuse):  # serialized here, so that a failure costs this call only
+                outcome.payload = json_data(outcome.payload)
         except ValidationError as exc:
             self.ctx.rollback()
             description = f"{call.action} cannot be expressed in OCPP {target.version}: {self._first(exc)}"
@@ -469,7 +501,15 @@ class Engine:
                 self.observer.error(leg.side, "bad_answer")
                 self.log.warning("%s", text)
             else:
-                self._refuse(self._other(leg), pending.call_id, "bad_answer", text, out)
+                self._refuse(self._other(leg), pending.answer_id, "bad_answer", text, out)
+            return
+        except Exception:
+            self.log.exception("validating the answer to %s %s failed", leg.version, pending.sent_action)
+            if pending.translator is None:
+                self.observer.error(leg.side, "internal_error")
+            else:
+                description = f"the bridge failed to read the answer to {pending.action}"
+                self._refuse(self._other(leg), pending.answer_id, "internal_error", description, out)
             return
         if pending.translator is None:
             return
@@ -479,10 +519,14 @@ class Engine:
             if result_translator is None:
                 raise RuntimeError(f"no result translator for {pending.action}")
             translated = result_translator(answer, pending.request, self.ctx, pending.note)
+            if isinstance(translated, Reply | Continue):
+                translated.payload = json_data(translated.payload)
+            elif not isinstance(translated, Refuse):
+                translated = json_data(translated)
         except ValidationError as exc:
             self.ctx.rollback()
             description = f"the answer to {pending.action} cannot be expressed in OCPP {origin.version}: "
-            self._refuse(origin, pending.call_id, "untranslatable", description + self._first(exc), out)
+            self._refuse(origin, pending.answer_id, "untranslatable", description + self._first(exc), out)
             return
         except StoreUnavailable as exc:
             self.ctx.rollback()
@@ -493,18 +537,23 @@ class Engine:
             self.ctx.rollback()
             self.log.exception("result translator for %s %s failed", origin.version, pending.action)
             description = f"the bridge failed to translate the answer to {pending.action}"
-            self._refuse(origin, pending.call_id, "internal_error", description, out)
+            self._refuse(origin, pending.answer_id, "internal_error", description, out)
             return
         if isinstance(translated, Refuse):
             self.ctx.rollback()
-            self._refuse(origin, pending.call_id, translated.reason, translated.description, out)
+            self._refuse(origin, pending.answer_id, translated.reason, translated.description, out)
+            return
+        if isinstance(translated, Continue):  # the next call of a chain, for the same caller
+            sink = self._hold(origin, pending.answer_id, pending.action, out)
+            self._continue(leg, pending, translated, sink)
+            self._holding = None
             return
         to_sender: tuple[BridgeCall, ...] = ()
         if isinstance(translated, Reply):
             to_sender = translated.calls_to_sender
             translated = translated.payload
-        sink = self._hold(origin, pending.call_id, pending.action, out)
-        self._answer(origin, pending.call_id, pending.action, translated, sink)
+        sink = self._hold(origin, pending.answer_id, pending.action, out)
+        self._answer(origin, pending.answer_id, pending.action, translated, sink)
         for extra in pending.then:
             self._bridge_call(leg, extra, sink)
         for extra in to_sender:
@@ -531,7 +580,7 @@ class Engine:
             code = "GenericError"
         details = error.details if isinstance(error.details, dict) else {}
         out.append(
-            Send(origin.side, rpc.dumps(rpc.CallError(pending.call_id, code, error.description, details)))
+            Send(origin.side, rpc.dumps(rpc.CallError(pending.answer_id, code, error.description, details)))
         )
         self.observer.frame_out(origin.side, pending.action)
 
@@ -571,6 +620,17 @@ class Engine:
         )
         self._submit(target, pending, out)
 
+    def _continue(self, target: Leg, done: Pending, step: Continue, out: list[Send]) -> None:
+        """Send the next call of a chain (e.g. SetVariables: one ChangeConfiguration per item) under a
+        new message id; its answer goes to the same result translator, with the step's note."""
+        call_id = str(uuid.uuid4())
+        frame = rpc.call_frame(call_id, step.action, json_data(step.payload))
+        following = Pending(
+            call_id, done.action, step.action, frame, done.request, done.translator, step.note
+        )
+        following.then, following.reply_to = done.then, done.answer_id
+        self._submit(target, following, out)
+
     def _bridge_call(self, target: Leg, extra: BridgeCall, out: list[Send]) -> None:
         call_id = str(uuid.uuid4())
         frame = rpc.call_frame(call_id, extra.action, json_data(extra.payload))
@@ -591,7 +651,7 @@ class Engine:
             pending.held = True
             self._holding.held.append((target, pending))
             target.queue.append(pending.call_id)
-        elif target.inflight is None and not target.queue:
+        elif (target.inflight is None and not target.queue) or not self.one_in_flight:
             self._send_now(target, pending, out)
         else:
             target.queue.append(pending.call_id)

@@ -129,6 +129,7 @@ class Tables:
     commands: CommandTable
     configuration: ConfigurationTable
     repairs: RepairTable  # mappings/repairs.toml (bridge/repair.py)
+    certificates: CertificateTable
 
 
 def _load_errors() -> ErrorTable:
@@ -293,6 +294,35 @@ def _load_commands() -> CommandTable:
 
 
 @dataclass(frozen=True)
+class CertificateTable:
+    """mappings/certificates.toml (bridge/translate/certificates.py); None: no 1.6 counterpart."""
+
+    install_use: dict[v201.InstallCertificateUseEnumType, v16.CertificateUseEnumType | None]
+    id_use: dict[v201.GetCertificateIdUseEnumType, v16.CertificateUseEnumType | None]
+
+
+def _load_certificates() -> CertificateTable:
+    raw = read_table("certificates.toml")
+    where = "certificates.toml"
+    return CertificateTable(
+        install_use=enum_map(
+            raw["install_use"],
+            where,
+            v201.InstallCertificateUseEnumType,
+            v16.CertificateUseEnumType,
+            empty_is_none=True,
+        ),
+        id_use=enum_map(
+            raw["id_use"],
+            where,
+            v201.GetCertificateIdUseEnumType,
+            v16.CertificateUseEnumType,
+            empty_is_none=True,
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class ConfigVariable:
     """A 2.0.1 variable the bridge can answer for: a 1.6 configuration key, or a value of its own."""
 
@@ -399,4 +429,5 @@ def load_tables() -> Tables:
         commands=_load_commands(),
         configuration=_load_configuration(),
         repairs=load_repairs(),
+        certificates=_load_certificates(),
     )

@@ -49,6 +49,10 @@ DEFAULT_ANSWERS: dict[str, dict[str, Any]] = {
     "GetConfiguration": {"configuration_key": [], "unknown_key": []},
     "ChangeConfiguration": {"status": "Accepted"},
     "DataTransfer": {"status": "Accepted"},
+    # the security extension's certificate actions (GetInstalledCertificateIds: see `installed`)
+    "CertificateSigned": {"status": "Accepted"},
+    "InstallCertificate": {"status": "Accepted"},
+    "DeleteCertificate": {"status": "Accepted"},
 }
 
 
@@ -58,6 +62,16 @@ class CommandStation(Station):
     def __init__(self, station_id: str, connection: Connection) -> None:
         super().__init__(station_id, connection)
         self.answers = copy.deepcopy(DEFAULT_ANSWERS)
+
+        # GetInstalledCertificateIds answers with the certificates installed of the asked type
+        self.installed: dict[str, list[dict[str, str]]] = {}
+
+    @on("GetInstalledCertificateIds")
+    def on_GetInstalledCertificateIds(self, certificate_type: str) -> result16.GetInstalledCertificateIds:
+        found = self.installed.get(certificate_type, [])
+        return result16.GetInstalledCertificateIds(
+            status="Accepted" if found else "NotFound", certificate_hash_data=found or None
+        )
 
     def calls_seen(self) -> list[list[Any]]:
         """[action, payload] of every call the station received, in order."""

@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+import hypothesis
 import pytest
 from aiohttp import web
+from hypothesis import HealthCheck
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v201 import ChargePoint as ChargePoint201
@@ -24,6 +26,13 @@ from bridge.listener import ListenerSite
 from bridge.server import BridgeServer
 from bridge.settings import Settings
 from tests.redis_server import RedisServer
+
+# Hypothesis profiles for tests that leave the number of examples to them (tests/test_properties.py):
+# `normal` keeps the suite quick on 2 cores; `pytest --hypothesis-profile deep` for a long run.
+_PROFILE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+hypothesis.settings.register_profile("normal", max_examples=40, **_PROFILE)
+hypothesis.settings.register_profile("deep", max_examples=1000, **_PROFILE)
+hypothesis.settings.load_profile("normal")  # --hypothesis-profile, read after this file, overrides it
 
 
 def now() -> str:

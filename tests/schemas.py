@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import json
 from decimal import Decimal
 from functools import cache
@@ -38,11 +39,17 @@ def _validator(version: str, action: str, response: bool) -> jsonschema.protocol
     return cls(s, format_checker=cls.FORMAT_CHECKER)
 
 
+# `multipleOf` takes a decimal remainder: exact for any double only with enough digits (1.7e308 / 0.1
+# has 310; the default 28 raise DivisionImpossible)
+EXACT = decimal.Context(prec=1000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+
+
 def assert_valid(version: str, action: str, payload: dict[str, Any], response: bool = False) -> None:
     """Fail with the schema's own message if payload is not valid for `action` in `version`."""
     if version == "1.6":
         payload = _decimal(payload)
-    errors = sorted(_validator(version, action, response).iter_errors(payload), key=str)
+    with decimal.localcontext(EXACT):
+        errors = sorted(_validator(version, action, response).iter_errors(payload), key=str)
     kind = "response" if response else "request"
     assert not errors, f"{version} {action} {kind} breaks the official schema: {errors[0].message}\n{payload}"
 
@@ -50,7 +57,8 @@ def assert_valid(version: str, action: str, payload: dict[str, Any], response: b
 def is_valid(version: str, action: str, payload: dict[str, Any], response: bool = False) -> bool:
     if version == "1.6":
         payload = _decimal(payload)
-    return _validator(version, action, response).is_valid(payload)
+    with decimal.localcontext(EXACT):
+        return _validator(version, action, response).is_valid(payload)
 
 
 def assert_frame_valid(version: str, frame: list[Any], request_action: str | None = None) -> None:

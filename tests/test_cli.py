@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.metadata
 import io
 import json
 import logging
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -187,11 +189,63 @@ def test_translate_reads_a_capture_from_stdin() -> None:
     )
     assert result.returncode == 0, result.stderr
     outs = [
-        json.loads(line.split(None, 2)[2]) for line in result.stdout.splitlines() if line.startswith("out")
+        json.JSONDecoder().raw_decode(line.split(None, 2)[2])[0]  # without a note after the frame
+        for line in result.stdout.splitlines()
+        if line.startswith("out")
     ]
     assert outs[0][2:] == ["BootNotification", outs[0][3]] and outs[0][3]["reason"] == "PowerUp"
     assert outs[1] == [3, "1", {"status": "Accepted", "currentTime": "2026-01-01T00:00:00Z", "interval": 60}]
     assert outs[2][3]["connectorStatus"] == "Occupied"
+
+
+def _translate(capture: list[str], *flags: str) -> list[list[Any]]:
+    result = subprocess.run(
+        [*BRIDGE, "translate", *flags], input="\n".join(capture), capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert "nothing sent" not in result.stdout
+    return [
+        json.JSONDecoder().raw_decode(line.split(None, 2)[2])[0]  # without a note after the frame
+        for line in result.stdout.splitlines()
+        if line.startswith("out")
+    ]
+
+
+def test_translate_shows_every_call_of_a_capture_without_answers() -> None:
+    # a live session holds the second call until the first is answered; a capture tool shows both
+    capture = [
+        '[2,"1","ChangeAvailability",{"operationalStatus":"Inoperative","evse":{"id":1}}]',
+        '[2,"2","ChangeAvailability",{"operationalStatus":"Operative","evse":{"id":2}}]',
+        '[2,"3","UnlockConnector",{"evseId":1,"connectorId":1}]',
+        '1.6 [3,"2",{"status":"Scheduled"}]',
+    ]
+    outs = _translate(capture, "--from", "2.0.1")
+    assert [frame[:3] for frame in outs[:3]] == [
+        [2, "1", "ChangeAvailability"],
+        [2, "2", "ChangeAvailability"],
+        [2, "3", "UnlockConnector"],
+    ]
+    assert outs[1][3] == {"connectorId": 2, "type": "Operative"}
+    assert outs[3] == [3, "2", {"status": "Scheduled"}]  # answers still find their call
+
+
+def test_translate_can_say_the_station_has_the_security_extension() -> None:
+    capture = ['[2,"1","GetLog",{"logType":"SecurityLog","requestId":4,"log":{"remoteLocation":"ftp://x/"}}]']
+    (plain,) = _translate(capture, "--from", "2.0.1")
+    assert plain[2]["status"] == "Rejected"  # plain 1.6 has no security log: the bridge answers
+    (secure,) = _translate(capture, "--from", "2.0.1", "--security-extension")
+    assert secure[2:4] == ["GetLog", secure[3]] and secure[3]["logType"] == "SecurityLog"
+
+
+@pytest.mark.parametrize("command", [["ocpp-bridge"], [sys.executable, "-m", "bridge"]])
+def test_version_and_python_dash_m(command: list[str]) -> None:
+    if command == ["ocpp-bridge"]:
+        command = [str(Path(sys.executable).parent / "ocpp-bridge")]
+    result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"ocpp-bridge {importlib.metadata.version('ocpp-bridge')}"
+    result = subprocess.run([*command, "translate", "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "--security-extension" in result.stdout
 
 
 def test_demo_runs_end_to_end_and_shows_both_versions() -> None:

@@ -13,8 +13,9 @@ import ocpp.v201.enums as enums201
 import pytest
 
 import bridge.tables
-from bridge.engine import Side
+from bridge.engine import Engine, Side
 from bridge.tables import TableError, load_tables
+from bridge.translate.context import StationContext
 from tests.command_peers import answer, ask, command_pair, down, engine
 from tests.conftest import eventually
 from tests.schemas import assert_frame_valid
@@ -170,7 +171,7 @@ async def test_get_variables_asks_once_for_every_key_and_answers_each_item() -> 
         ("UnknownComponent", None),
         ("UnknownVariable", None),
         ("NotSupportedAttributeType", None),
-        ("Accepted", "1"),  # the bridge's own
+        ("Accepted", "20"),  # the bridge's own: the SetVariables items it chains
     ]
     assert results[2]["attributeType"] == "Actual"
     assert results[6]["attributeType"] == "MaxSet"
@@ -231,34 +232,76 @@ async def test_set_variables_changes_the_16_key(status16: str, status201: str) -
     )
 
 
-def test_set_variables_with_several_station_items_sends_the_first_and_refuses_the_rest() -> None:
-    bridge = engine()
+async def test_set_variables_with_several_items_chains_one_change_configuration_each() -> None:
     data = [
+        item("OCPPCommCtrlr", "HeartbeatInterval", attributeValue="120"),
         item("ClockCtrlr", "TimeZone", attributeValue="UTC"),
         item("OCPP16", "LightIntensity", attributeValue="50"),
-        item("OCPPCommCtrlr", "HeartbeatInterval", attributeValue="120"),
+        item("SampledDataCtrlr", "TxUpdatedInterval", attributeValue="60"),
+    ]
+    async with command_pair() as (csms, station):
+        result = await ask(csms, "SetVariables", {"setVariableData": data})
+        assert station.calls_seen() == [
+            ["ChangeConfiguration", {"key": "HeartbeatInterval", "value": "120"}],
+            ["ChangeConfiguration", {"key": "LightIntensity", "value": "50"}],
+            ["ChangeConfiguration", {"key": "MeterValueSampleInterval", "value": "60"}],
+        ]
+        # one answer, to the CSMS's own message id, once all three are in
+        answers = [f for d, f in csms.frames if d == "received" and f[0] != 2]
+        assert [f[1] for f in answers] == [result[1]]
+    assert_frame_valid("2.0.1", result, request_action="SetVariables")
+    results = result[2]["setVariableResult"]
+    assert [r["attributeStatus"] for r in results] == ["Accepted", "UnknownComponent", "Accepted", "Accepted"]
+    assert [r["variable"]["name"] for r in results] == [
+        "HeartbeatInterval",
+        "TimeZone",
+        "LightIntensity",
+        "TxUpdatedInterval",
+    ]
+
+
+def test_set_variables_items_get_each_their_own_answer_and_the_chain_is_bounded() -> None:
+    bridge = engine()
+    limit = 20  # DeviceDataCtrlr.ItemsPerMessage[SetVariables], as the bridge reports it
+    data = [
+        item("OCPP16", "LightIntensity", attributeValue="50"),
         item("OCPPCommCtrlr", "HeartbeatInterval", attributeValue="120", attributeType="Target"),
         item("OCPP16", "Display", attributeValue="x" * 501),
         item("DeviceDataCtrlr", "ItemsPerMessage", "SetVariables", attributeValue="5"),
+        item("OCPP16", "NoSuchKey", attributeValue="1"),
+        *[item("OCPP16", f"Key{n}", attributeValue=str(n)) for n in range(limit)],
     ]
     (call,), _ = down(bridge, "SetVariables", {"setVariableData": data})
-    assert call[2:] == ["ChangeConfiguration", {"key": "LightIntensity", "value": "50"}]
-    (result,) = answer(bridge, call, {"status": "Accepted"}, "SetVariables")
-    results = result[2]["setVariableResult"]
-    assert [r["attributeStatus"] for r in results] == [
-        "UnknownComponent",
+    statuses = {"LightIntensity": "Accepted", "NoSuchKey": "NotSupported", "Key0": "RebootRequired"}
+    sent = []
+    while call[0] == 2:  # the station answers each call; the next one comes only then
+        assert_frame_valid("1.6", call)
+        sent.append(call[3]["key"])
+        status = statuses.get(call[3]["key"], "Rejected")
+        (send,) = bridge.receive(Side.STATION, json.dumps([3, call[1], {"status": status}]))
+        call = json.loads(send.text)
+    assert_frame_valid("2.0.1", call, request_action="SetVariables")
+    assert call[1] == "c1"  # the CSMS's message id, though each ChangeConfiguration had its own
+    assert sent == ["LightIntensity", "NoSuchKey", *[f"Key{n}" for n in range(limit - 2)]]
+    results = call[2]["setVariableResult"]
+    assert len(results) == len(data)
+    assert [r["attributeStatus"] for r in results[:7]] == [
         "Accepted",
-        "Rejected",
         "NotSupportedAttributeType",
         "Rejected",
         "Rejected",
+        "UnknownVariable",
+        "RebootRequired",
+        "Rejected",
     ]
-    assert [r.get("attributeStatusInfo", {}).get("reasonCode") for r in results[2:]] == [
-        "TooManyElements",
+    assert [r.get("attributeStatusInfo", {}).get("reasonCode") for r in results[1:5]] == [
         "UnsupportedParam",
         "TooLargeElement",
         "ReadOnly",
+        "NotFound",
     ]
+    over = results[5 + limit - 2 :]
+    assert [r["attributeStatusInfo"]["reasonCode"] for r in over] == ["TooManyElements", "TooManyElements"]
 
 
 # -- GetBaseReport --------------------------------------------------------------------------------
@@ -340,3 +383,97 @@ def test_base_reports_without_content(
         to_csms = answer(bridge, call, {"configurationKey": keys}, "GetBaseReport")
     (result,) = to_csms
     assert result[2]["status"] == status
+
+
+# -- GetReport ------------------------------------------------------------------------------------
+
+
+def _reported(csms: Any) -> set[tuple[str, str, str | None]]:
+    return {
+        (r["component"]["name"], r["variable"]["name"], r["variable"].get("instance"))
+        for report in csms.received_calls("NotifyReport")
+        for r in report[3]["reportData"]
+    }
+
+
+async def test_get_report_asks_only_for_the_keys_of_the_asked_variables() -> None:
+    request = {
+        "requestId": 9,
+        "componentVariable": [
+            {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}},
+            {"component": {"name": "OCPP16"}, "variable": {"name": "NumberOfConnectors"}},
+            {
+                "component": {"name": "DeviceDataCtrlr"},
+                "variable": {"name": "ItemsPerMessage", "instance": "SetVariables"},
+            },
+            {"component": {"name": "NoSuchCtrlr"}},
+        ],
+    }
+    async with command_pair() as (csms, station):
+        station.answers["GetConfiguration"] = {"configuration_key": KEYS[:2]}
+        result = await ask(csms, "GetReport", request)
+        await eventually(lambda: bool(csms.received_calls("NotifyReport")))
+        assert station.calls_seen() == [
+            ["GetConfiguration", {"key": ["HeartbeatInterval", "NumberOfConnectors"]}]
+        ]
+        (report,) = csms.received_calls("NotifyReport")
+    assert_frame_valid("2.0.1", result, request_action="GetReport")
+    assert result[2] == {"status": "Accepted"}
+    assert_frame_valid("2.0.1", report)
+    assert report[3]["requestId"] == 9 and report[3]["tbc"] is False
+    assert _reported(csms) == {
+        ("OCPPCommCtrlr", "HeartbeatInterval", None),
+        ("OCPP16", "NumberOfConnectors", None),
+        ("DeviceDataCtrlr", "ItemsPerMessage", "SetVariables"),
+    }
+
+
+async def test_get_report_for_a_whole_component_reports_its_variables_only() -> None:
+    request = {"requestId": 3, "componentVariable": [{"component": {"name": "OCPPCommCtrlr"}}]}
+    async with command_pair() as (csms, station):
+        station.answers["GetConfiguration"] = {"configuration_key": KEYS}
+        result = await ask(csms, "GetReport", request)
+        await eventually(lambda: bool(csms.received_calls("NotifyReport")))
+        ((action, asked),) = station.calls_seen()
+    assert action == "GetConfiguration" and "HeartbeatInterval" in asked["key"]
+    assert result[2] == {"status": "Accepted"}
+    assert _reported(csms) == {
+        ("OCPPCommCtrlr", "HeartbeatInterval", None),
+        ("OCPPCommCtrlr", "MessageAttempts", "TransactionEvent"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        ({"requestId": 1, "componentCriteria": ["Problem"]}, "NotSupported"),
+        (
+            {
+                "requestId": 1,
+                "componentVariable": [{"component": {"name": "OCPP16"}, "variable": {"name": "Nope"}}],
+            },
+            "EmptyResultSet",
+        ),
+    ],
+    ids=["component criteria", "nothing found"],
+)
+def test_get_report_without_content(request_: dict[str, Any], status: str) -> None:
+    bridge = engine()
+    to_station, to_csms = down(bridge, "GetReport", request_)
+    for call in to_station:  # the station has keys, none of them asked
+        to_csms = answer(bridge, call, {"configurationKey": KEYS[:1]}, "GetReport")
+    (result,) = to_csms
+    assert result[2]["status"] == status
+
+
+def test_a_chained_call_that_times_out_answers_the_csms_under_its_own_message_id() -> None:
+    now = [1000.0]
+    bridge = Engine(StationContext("CP-T", load_tables()), clock=lambda: now[0], call_timeout=30)
+    data = [item("OCPP16", "A", attributeValue="1"), item("OCPP16", "B", attributeValue="2")]
+    (call,), _ = down(bridge, "SetVariables", {"setVariableData": data})
+    (following,) = bridge.receive(Side.STATION, json.dumps([3, call[1], {"status": "Accepted"}]))
+    assert json.loads(following.text)[3] == {"key": "B", "value": "2"}
+    now[0] += 31  # the station never answers the second
+    (expired,) = [json.loads(s.text) for s in bridge.expire() if s.side is Side.CSMS]
+    assert expired[:3] == [4, "c1", "InternalError"]
+    assert bridge.pending() == 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import decimal
 import functools
 import json
 import math
@@ -51,7 +52,7 @@ from tests.conftest import (
     run_bridge,
     wait_ready,
 )
-from tests.schemas import ERROR_CODES, schema
+from tests.schemas import ERROR_CODES, EXACT, schema
 from tests.strategies import from_schema
 from tests.test_properties import ACCEPTABLE_REFUSALS, OTHER, VERSION, cases
 
@@ -265,7 +266,8 @@ def validator(version: str, action: str, response: bool) -> Any:
 
 def schema_errors(version: str, action: str, payload: Any, response: bool = False) -> list[Any]:
     """What the official schema finds wrong with a payload (nothing: it is valid)."""
-    return list(validator(version, action, response).iter_errors(payload))
+    with decimal.localcontext(EXACT):  # multipleOf exact for any double (1e27 / 0.1 included)
+        return list(validator(version, action, response).iter_errors(payload))
 
 
 def assert_frame_valid(version: str, frame: list[Any], request_action: str | None = None) -> None:

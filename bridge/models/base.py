@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -17,10 +18,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    PlainSerializer,
     StrictBool,
     StrictInt,
     StrictStr,
-    TypeAdapter,
 )
 from pydantic_core import PydanticCustomError
 
@@ -65,19 +66,41 @@ def _only_number(value: Any) -> Any:
     return value
 
 
+# Enough digits for the exact quotient of any double by a decimal step (1.7e308 / 0.1 has 310).
+_EXACT = Context(prec=1000, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
 def multiple_of(step: float) -> AfterValidator:
-    """A decimal `multipleOf` check that tolerates binary floating point (21.4 is a multiple of 0.1)."""
+    """A decimal `multipleOf` check, as the schema means it on the JSON text: 21.4 is a multiple of
+    0.1 although 21.4 / 0.1 is not whole in binary. Exact for every double (1.7e308 included: a
+    float quotient would overflow), like the official schemas' checkers, which use decimals."""
+    exact_step = Decimal(repr(step))
 
     def check(value: float) -> float:
-        ratio = value / step
-        if abs(ratio - round(ratio)) > 1e-6:
+        # repr is the shortest text that reads back as this double: the number as JSON wrote it
+        if _EXACT.remainder(Decimal(repr(value)), exact_step) != 0:
             raise PydanticCustomError("multiple_of", "must be a multiple of {step}", {"step": step})
         return value
 
     return AfterValidator(check)
 
 
-OcppDateTime = Annotated[datetime, BeforeValidator(_only_str), AfterValidator(_assume_utc)]
+def json_time(value: datetime) -> str:
+    """A date-time as the bridge emits it: RFC 3339, UTC as Z, and at most 3 fractional digits
+    (OCPP 2.0.1 part 2 allows no more, and CSMSs parse by that rule; cut, not rounded, so a time
+    never moves into the next second)."""
+    text = value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
+    if value.tzinfo is None:
+        return text + "Z"
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+OcppDateTime = Annotated[
+    datetime,
+    BeforeValidator(_only_str),
+    AfterValidator(_assume_utc),
+    PlainSerializer(json_time, when_used="json"),
+]
 Number = Annotated[float, BeforeValidator(_only_number)]
 
 
@@ -101,13 +124,6 @@ class OpenMessage(Message):
 # and their answers) the JSON-ready dict itself, which skips building and dumping a model per frame.
 Payload = Message | dict[str, Any]
 EMPTY: dict[str, Any] = {}  # the empty payload ({} answers); shared, never mutate it
-
-_DATETIME = TypeAdapter(datetime)
-
-
-def json_time(value: datetime) -> str:
-    """A date-time as the models serialize it (RFC 3339, UTC as Z)."""
-    return _DATETIME.dump_python(value, mode="json")  # type: ignore[no-any-return]
 
 
 def json_data(payload: Payload) -> dict[str, Any]:

@@ -6,6 +6,7 @@ Find the code for an action by its name: `grep -rn '"BootNotification"' bridge/t
 from bridge.translate import (  # noqa: F401  (modules register their translators)
     authorize,
     boot,
+    certificates,
     commands,
     configuration,
     data_transfer,

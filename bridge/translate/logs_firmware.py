@@ -7,7 +7,8 @@ GetLog:
   latestTimestamp -> stopTime, retries and retryInterval as they are. Its answer has only a fileName
   (absent when the station has nothing to upload): the CSMS gets Accepted with that filename. A
   SecurityLog is answered Rejected by the bridge (plain 1.6 has no security log), and so is a
-  remoteLocation that is not a URI (GetDiagnostics.location must be one).
+  remoteLocation that is not an RFC 3986 URI (GetDiagnostics.location must be one; non-ASCII
+  characters are percent-encoded first, as RFC 3987 maps an IRI to a URI: bridge/uri.py).
 - The requestId is remembered (ctx.log_request_id) so the station's DiagnosticsStatusNotifications
   go up as LogStatusNotifications carrying it; a Rejected answer restores the previous one.
 
@@ -17,29 +18,22 @@ UpdateFirmware:
 - Otherwise plain 1.6 UpdateFirmware {location, retrieveDate: retrieveDateTime, retries,
   retryInterval}; installDateTime has no 1.6 field, and a plain 1.6 station cannot check a
   signature, so both are dropped (logged). Its answer is empty: the CSMS gets Accepted. A location
-  that is not a URI is answered Rejected by the bridge.
+  that is not an RFC 3986 URI (after the same percent-encoding) is answered Rejected by the bridge.
 - The requestId is remembered (ctx.firmware_request_id) for the FirmwareStatusNotifications.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from bridge.models import v16, v201
 from bridge.translate.context import StationContext
 from bridge.translate.local_answer import UNSUPPORTED, info
 from bridge.translate.registry import Answer, Forward, Outcome, down
+from bridge.uri import as_uri
 
 log = logging.getLogger(__name__)
-
-# RFC 3986: a scheme, a colon, then no spaces or control characters
-URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+")
-
-
-def is_uri(text: str) -> bool:
-    return URI.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -49,7 +43,7 @@ class RequestIdNote:
 
 
 def _not_a_uri(field: str, value: str) -> v201.StatusInfoType:
-    return info("InvalidURL", f"{field} {value[:200]!r} is not a URI, which OCPP 1.6 requires")
+    return info("InvalidURL", f"{field} {value[:200]!r} is not an RFC 3986 URI, which OCPP 1.6 requires")
 
 
 @down.call("GetLog")
@@ -75,14 +69,14 @@ def get_log(request: v201.GetLogRequest, ctx: StationContext) -> Outcome:
     elif request.logType is v201.LogEnumType.SecurityLog:
         text = "OCPP 1.6J without the security extension has no security log (GetDiagnostics only)"
         return Answer(v201.GetLogResponse(status="Rejected", statusInfo=info(UNSUPPORTED, text)))
-    elif not is_uri(params.remoteLocation):
+    elif (location := as_uri(params.remoteLocation)) is None:
         status_info = _not_a_uri("log.remoteLocation", params.remoteLocation)
         return Answer(v201.GetLogResponse(status="Rejected", statusInfo=status_info))
     else:
         outcome = Forward(
             "GetDiagnostics",
             v16.GetDiagnosticsRequest(
-                location=params.remoteLocation,
+                location=location,
                 retries=request.retries,
                 retryInterval=request.retryInterval,
                 startTime=params.oldestTimestamp,
@@ -130,7 +124,7 @@ def update_firmware(request: v201.UpdateFirmwareRequest, ctx: StationContext) ->
             ),
             note=note,
         )
-    elif not is_uri(firmware.location):
+    elif (location := as_uri(firmware.location)) is None:
         status_info = _not_a_uri("firmware.location", firmware.location)
         return Answer(v201.UpdateFirmwareResponse(status="Rejected", statusInfo=status_info))
     else:
@@ -144,7 +138,7 @@ def update_firmware(request: v201.UpdateFirmwareRequest, ctx: StationContext) ->
         outcome = Forward(
             "UpdateFirmware",
             v16.UpdateFirmwareRequest(
-                location=firmware.location,
+                location=location,
                 retrieveDate=firmware.retrieveDateTime,
                 retries=request.retries,
                 retryInterval=request.retryInterval,

@@ -8,7 +8,8 @@ StartTransaction / StopTransaction and MeterValues in a transaction (bridge/tran
 - `format: SignedData` samples carry a signed blob instead of a number: the blob goes into the
   `signedMeterValue.signedMeterData` of the Raw sample with the same measurand/phase/location/context
   (signingMethod, encodingMethod and publicKey, unknown in 1.6, are empty strings). A signed sample
-  with no Raw twin is dropped.
+  with no Raw twin is dropped, and so is a blob over 2.0.1's 2,500 characters (1.6 sets no limit; a
+  cut signature verifies nothing): the reading itself still goes up, without its signature.
 
 This runs for every sample of every MeterValues, the bulk of a fleet's traffic, so it works on
 dicts both ways: the 1.6 readings arrive validated as TypedDicts (tools/gen_models.py AS_DICT), and
@@ -24,7 +25,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from bridge.models import v16
+from bridge.models import v16, v201
 from bridge.models.base import json_time
 from bridge.translate.context import StationContext
 from bridge.translate.registry import Refuse
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 
 SIGNED = v16.MeterValuesRequestMeterValueSampledValueFormat.SignedData
 SampledValue16 = v16.MeterValuesRequestMeterValueSampledValue
+# signedMeterData's maxLength in the 2.0.1 schema
+SIGNED_MAX: int = next(
+    m.max_length
+    for m in v201.SignedMeterValueType.model_fields["signedMeterData"].metadata
+    if hasattr(m, "max_length")
+)
 
 
 def _number(text: str) -> float | int | None:
@@ -86,6 +93,9 @@ def sampled_values(samples: list[SampledValue16], ctx: StationContext) -> list[d
         if (unit := sample.get("unit")) is not None:
             item["unitOfMeasure"] = {"unit": table.units[unit]}
         blob = signed.pop(_key(sample), None) if signed else None
+        if blob is not None and len(blob) > SIGNED_MAX:
+            _note(ctx, "signed data over 2,500 characters", "OCPP 2.0.1 signedMeterData holds at most 2,500")
+            blob = None
         if blob is not None:
             item["signedMeterValue"] = {
                 "signedMeterData": blob,

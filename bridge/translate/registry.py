@@ -64,10 +64,22 @@ class Reply:
     calls_to_sender: tuple[BridgeCall, ...] = ()
 
 
+@dataclass(slots=True)
+class Continue:
+    """A result translator's next call to the same receiver for the same request, instead of an
+    answer yet (SetVariables: one ChangeConfiguration per item). The engine sends it under a new
+    message id and hands its answer to the same result translator with `note`, which carries what
+    the chain has gathered so far; the caller gets one answer when a step returns one."""
+
+    action: str
+    payload: Payload
+    note: Any = None
+
+
 Outcome = Forward | Answer | Refuse
 CallTranslator = Callable[[Any, StationContext], Outcome]
 # (answer from the receiver, the original request, context, note) -> sender's answer or a refusal
-ResultTranslator = Callable[[Any, Any, StationContext, Any], Payload | Reply | Refuse]
+ResultTranslator = Callable[[Any, Any, StationContext, Any], Payload | Reply | Refuse | Continue]
 
 
 @dataclass
