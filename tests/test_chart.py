@@ -340,6 +340,11 @@ def test_lint_strict_all_features() -> None:
     assert lint_problems(CHART, ALL_FEATURES, KUBE_VERSIONS[-1]) == []
 
 
+def test_a_lower_case_log_level_is_taken_as_the_bridge_takes_it() -> None:
+    container = bridge_container(render({"settings": {"logLevel": "debug"}}))
+    assert started_settings(container).log_level == "DEBUG"
+
+
 # --- values.schema.json ---------------------------------------------------------------------------------
 
 WRONG_VALUES = {
@@ -347,7 +352,7 @@ WRONG_VALUES = {
     "port out of range": {"settings": {"port": 70000}},
     "http CSMS URL": {"settings": {"csmsUrl": "http://csms.example.com"}},
     "unknown log format": {"settings": {"logFormat": "xml"}},
-    "lower-case log level": {"settings": {"logLevel": "info"}},
+    "unknown log level": {"settings": {"logLevel": "verbose"}},
     "zero call timeout": {"settings": {"callTimeout": 0}},
     "negative drain timeout": {"settings": {"drainTimeout": -1}},
     "tiny frame size": {"settings": {"maxFrameSize": 100}},
