@@ -203,7 +203,6 @@ class BridgeServer:
             await csms.close()
             raise
         engine = self._engine(station_id)
-        await self._load_transactions(engine)
         session = StationSession(
             station_id,
             ws,
@@ -226,6 +225,8 @@ class BridgeServer:
         self.metrics.stations.inc()
         log.info("station connected; upstream %s open", CSMS_PROTOCOL)
         try:
+            # read after the older connection is closed, so that what it saved last is read
+            await self._load_transactions(engine)
             await session.run()
         finally:
             self.metrics.stations.dec()
