@@ -170,6 +170,10 @@ class PendingTable:
         item = self._items.get(message_id)
         return item[1] if item is not None else None
 
+    def chained_for(self, message_id: str) -> bool:
+        """A chain (Continue) is still answering the caller's call `message_id` under ids of its own."""
+        return any(pending.reply_to == message_id for _, pending in self._items.values())
+
     def pop(self, message_id: str) -> Pending | None:
         item = self._items.pop(message_id, None)
         return item[1] if item is not None else None
@@ -400,7 +404,7 @@ class Engine:
             self._refuse(leg, call.id, "unknown_action", description, out)
             return
         target = self._other(leg)
-        if call.id in target.awaiting:
+        if call.id in target.awaiting or target.awaiting.chained_for(call.id):
             self._refuse(leg, call.id, "duplicate_message_id", f"message id {call.id} is already in use", out)
             return
         if len(target.awaiting) >= self.max_pending:

@@ -477,3 +477,29 @@ def test_a_chained_call_that_times_out_answers_the_csms_under_its_own_message_id
     (expired,) = [json.loads(s.text) for s in bridge.expire() if s.side is Side.CSMS]
     assert expired[:3] == [4, "c1", "InternalError"]
     assert bridge.pending() == 0
+
+
+def test_a_message_id_still_answered_by_a_chain_is_a_duplicate() -> None:
+    # While SetVariables is chained (each ChangeConfiguration under an id of its own), the CSMS's own
+    # message id is still in use: reusing it is refused, as for any call not answered yet.
+    bridge = engine()
+    data = [
+        item("OCPP16", "LightIntensity", attributeValue="50"),
+        item("OCPP16", "Display", attributeValue="on"),
+    ]
+    (first,), _ = down(bridge, "SetVariables", {"setVariableData": data})
+    (second,) = [
+        json.loads(s.text)
+        for s in bridge.receive(Side.STATION, json.dumps([3, first[1], {"status": "Accepted"}]))
+    ]
+    assert second[2] == "ChangeConfiguration" and second[1] != "c1"  # the chain goes on under its own id
+    to_station, (refused,) = down(bridge, "ClearCache", {})  # `down` sends it as "c1" too
+    assert to_station == [] and refused[:3] == [4, "c1", "RpcFrameworkError"]
+    (done,) = [
+        json.loads(s.text)
+        for s in bridge.receive(Side.STATION, json.dumps([3, second[1], {"status": "Accepted"}]))
+    ]
+    assert (
+        done[:2] == [3, "c1"]
+        and [r["attributeStatus"] for r in done[2]["setVariableResult"]] == ["Accepted"] * 2
+    )
