@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import socket
 import ssl
+import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -321,6 +323,39 @@ async def wait_ready(port: int, wait: float = 20) -> None:
                     if response.status == 200:
                         return
             await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def bridge_process(
+    csms_url: str, store_url: str, **env: str
+) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    """`ocpp-bridge run` as a process of its own (a restart is a new process, with nothing in memory),
+    BRIDGE_* settings from `env`; yields (ws://host:port for stations, the process) once it is ready."""
+    port, admin = free_port(), free_port()
+    settings = {
+        "BRIDGE_ADMIN_PORT": str(admin),
+        "BRIDGE_CSMS_URL": csms_url,
+        "BRIDGE_STORE_URL": store_url,
+        "BRIDGE_LOG_LEVEL": "WARNING",
+        **env,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bridge.cli",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        env={**os.environ, **settings},
+    )
+    try:
+        await wait_ready(admin)
+        yield f"ws://127.0.0.1:{port}", process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import os
 import random
 import sqlite3
 import sys
@@ -29,7 +28,7 @@ import aiohttp
 import pytest
 
 from bridge.store.ids import clock_floor
-from tests.conftest import CsmsServer, RunningBridge, free_port, now, run_bridge, wait_ready
+from tests.conftest import CsmsServer, RunningBridge, bridge_process, now, run_bridge
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -77,17 +76,22 @@ class RawStation:
 
 
 @contextlib.asynccontextmanager
-async def stations(bridge: RunningBridge, prefix: str, count: int) -> AsyncIterator[list[RawStation]]:
+async def stations(bridge: str, prefix: str, count: int) -> AsyncIterator[list[RawStation]]:
+    """`count` stations connected to the bridge at `bridge` (ws://host:port)."""
     async with contextlib.AsyncExitStack() as stack:
         http = await stack.enter_async_context(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)))
         opened = []
         for n in range(count):
             station_id = f"{prefix}-{n}"
             ws = await stack.enter_async_context(
-                http.ws_connect(bridge.url(station_id), protocols=("ocpp1.6",))
+                http.ws_connect(f"{bridge}/{station_id}", protocols=("ocpp1.6",))
             )
             opened.append(RawStation(station_id, ws))
         yield opened
+
+
+def station_url(bridge: RunningBridge) -> str:
+    return f"ws://127.0.0.1:{bridge.port}"
 
 
 def sample(value: int) -> list[dict[str, Any]]:
@@ -155,8 +159,8 @@ async def test_a_paused_redis_costs_only_the_stations_in_a_transaction(
 ) -> None:
     async with (
         run_bridge(csms_url=csms.url, store_url=redis_url, store_timeout=STORE_TIMEOUT) as bridge,
-        stations(bridge, "HB", 50) as idle,
-        stations(bridge, "TX", 5) as charging,
+        stations(station_url(bridge), "HB", 50) as idle,
+        stations(station_url(bridge), "TX", 5) as charging,
     ):
         stop, beats = asyncio.Event(), []
         load = [asyncio.create_task(heartbeats(s, stop, 0.25, beats)) for s in idle]
@@ -195,7 +199,7 @@ async def test_redis_killed_and_restarted_empty_mid_session_loses_nothing_and_re
 ) -> None:
     async with (
         run_bridge(csms_url=csms.url, store_url=redis_url, store_timeout=STORE_TIMEOUT) as bridge,
-        stations(bridge, "KILL", 3) as (first, second, third),
+        stations(station_url(bridge), "KILL", 3) as (first, second, third),
     ):
         stop = asyncio.Event()
         running = [asyncio.create_task(charge(s, stop)) for s in (first, second)]
@@ -224,8 +228,10 @@ async def test_a_store_far_away_delays_only_transaction_messages(
     async def run(store_url: str) -> float:
         # The bridge in a process of its own (as in production), so that the peers' work in this
         # process is not what is measured.
-        async with run_process(csms.url, store_url, BRIDGE_STORE_TIMEOUT=str(STORE_TIMEOUT)) as port:
-            bridge = RunningBridge(None, port, 0)  # type: ignore[arg-type]  (stations only)
+        async with bridge_process(csms.url, store_url, BRIDGE_STORE_TIMEOUT=str(STORE_TIMEOUT)) as (
+            bridge,
+            _,
+        ):
             async with stations(bridge, "FAR", 200) as idle, stations(bridge, "FARTX", 20) as charging:
                 stop, beats = asyncio.Event(), []
                 load = [asyncio.create_task(heartbeats(s, stop, 1.0, beats)) for s in idle]
@@ -270,8 +276,8 @@ async def test_a_locked_sqlite_file_costs_only_the_station_in_a_transaction(
     path = tmp_path / "store.sqlite3"
     async with (
         run_bridge(csms_url=csms.url, store_url=f"sqlite:///{path}", store_timeout=STORE_TIMEOUT) as bridge,
-        stations(bridge, "SQ", 10) as idle,
-        stations(bridge, "SQTX", 1) as (charging,),
+        stations(station_url(bridge), "SQ", 10) as idle,
+        stations(station_url(bridge), "SQTX", 1) as (charging,),
     ):
         stop, beats = asyncio.Event(), []
         load = [asyncio.create_task(heartbeats(s, stop, 0.2, beats)) for s in idle]
@@ -303,8 +309,7 @@ async def test_a_sqlite_file_replaced_by_an_empty_one_between_runs_reuses_no_id(
     2.0.1 id), and a transaction started on the new file gets an id neither of them holds."""
     store = tmp_path / "first.sqlite3"
     held: list[int] = []
-    async with run_process(csms.url, f"sqlite:///{store}") as port:
-        bridge = RunningBridge(None, port, 0)  # type: ignore[arg-type]  (stations only)
+    async with bridge_process(csms.url, f"sqlite:///{store}") as (bridge, _):
         async with stations(bridge, "REPL", 2) as running:
             for station in running:
                 answer = await station.until_accepted(
@@ -315,8 +320,7 @@ async def test_a_sqlite_file_replaced_by_an_empty_one_between_runs_reuses_no_id(
     # The ids come from above the clock (seconds since 2020): a store that starts empty counts on from
     # there, so ids issued earlier are safe once as many seconds have passed as ids were issued.
     await asyncio.sleep(max(0.0, min(held) + len(held) + 1 - clock_floor(time.time())))
-    async with run_process(csms.url, f"sqlite:///{tmp_path}/replaced.sqlite3") as port:
-        bridge = RunningBridge(None, port, 0)  # type: ignore[arg-type]  (stations only)
+    async with bridge_process(csms.url, f"sqlite:///{tmp_path}/replaced.sqlite3") as (bridge, _):
         async with stations(bridge, "REPL", 3) as (first, second, third):
             new = await third.until_accepted(
                 "StartTransaction", {"connectorId": 1, "idTag": "CARD", "meterStart": 0, "timestamp": now()}
@@ -330,26 +334,3 @@ async def test_a_sqlite_file_replaced_by_an_empty_one_between_runs_reuses_no_id(
         started, ended = transaction_events(csms, station)
         assert (started["eventType"], ended["eventType"]) == ("Started", "Ended")
         assert started["transactionInfo"]["transactionId"] != ended["transactionInfo"]["transactionId"]
-
-
-@contextlib.asynccontextmanager
-async def run_process(csms_url: str, store_url: str, **env: str) -> AsyncIterator[int]:
-    """`ocpp-bridge run` as a separate process (a restart is a new process, with nothing in memory)."""
-    port, admin = free_port(), free_port()
-    env = {
-        **os.environ,
-        "BRIDGE_CSMS_URL": csms_url,
-        "BRIDGE_STORE_URL": store_url,
-        "BRIDGE_LOG_LEVEL": "WARNING",
-        "BRIDGE_ADMIN_PORT": str(admin),
-        **env,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bridge.cli", "--host", "127.0.0.1", "--port", str(port), env=env
-    )
-    try:
-        await wait_ready(admin)
-        yield port
-    finally:
-        process.terminate()
-        await process.wait()

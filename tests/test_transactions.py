@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
-import os
 import signal
-import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from ocpp.routing import after, on
 from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
@@ -24,7 +19,15 @@ from bridge.engine import Engine, Side
 from bridge.store import TransactionRecord
 from bridge.tables import load_tables
 from bridge.translate.context import StationContext
-from tests.conftest import Connection, CsmsServer, Station, connect_station, eventually, free_port, run_bridge
+from tests.conftest import (
+    Connection,
+    CsmsServer,
+    Station,
+    bridge_process,
+    connect_station,
+    eventually,
+    run_bridge,
+)
 from tests.schemas import assert_frame_valid
 
 T0 = "2026-05-01T10:00:00Z"
@@ -218,36 +221,6 @@ async def test_unknown_2_0_1_transaction_id_is_rejected_without_asking_the_stati
 
 
 # -- restarts and replicas: real bridge processes ------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def bridge_process(
-    csms_url: str, store_url: str
-) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
-    port, admin = free_port(), free_port()
-    env = {
-        **os.environ,
-        "BRIDGE_ADMIN_PORT": str(admin),
-        "BRIDGE_CSMS_URL": csms_url,
-        "BRIDGE_STORE_URL": store_url,
-        "BRIDGE_LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bridge.cli", "--host", "127.0.0.1", "--port", str(port), env=env
-    )
-    try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(200):
-                with contextlib.suppress(aiohttp.ClientConnectionError):
-                    async with http.get(f"http://127.0.0.1:{admin}/readyz") as response:
-                        if response.status == 200:
-                            break
-                await asyncio.sleep(0.05)
-        yield f"ws://127.0.0.1:{port}", process
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
 
 
 async def start_on(url: str, station_id: str) -> int:
