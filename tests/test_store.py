@@ -169,17 +169,23 @@ async def test_the_id_pool_reports_a_store_that_does_not_answer() -> None:
     assert errors == ["reserve_ids"] and len(pool) == 0
 
 
-async def test_a_redis_with_a_password_takes_it_from_the_url_and_never_logs_it() -> None:
+async def test_a_redis_with_a_password_or_an_acl_user_takes_it_from_the_url_and_never_logs_it() -> None:
     from tests.redis_server import RedisServer
 
-    server = RedisServer("--requirepass", "s3cret-pw")
+    server = RedisServer(
+        "--requirepass", "s3cret-pw", "--user", "bridge", "on", ">acl-pw", "~*", "&*", "+@all"
+    )
     server.start()
     try:
-        store = open_store(f"redis://:s3cret-pw@127.0.0.1:{server.port}/0")
-        await store.open()
-        await store.save([record("CP-AUTH", 1)])
-        assert [r.id16 for r in await store.load("CP-AUTH")] == [1]
-        await store.close()
+        for url in (  # the default user's password, and an ACL user with its own
+            f"redis://:s3cret-pw@127.0.0.1:{server.port}/0",
+            f"redis://bridge:acl-pw@127.0.0.1:{server.port}/0",
+        ):
+            store = open_store(url)
+            await store.open()
+            await store.save([record("CP-AUTH", 1)])
+            assert [r.id16 for r in await store.load("CP-AUTH")] == [1]
+            await store.close()
         wrong = open_store(f"redis://:wrong-pw@127.0.0.1:{server.port}/0")
         with pytest.raises(StoreUnavailable) as refused:
             await wrong.open()
