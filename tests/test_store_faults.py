@@ -334,3 +334,27 @@ async def test_a_sqlite_file_replaced_by_an_empty_one_between_runs_reuses_no_id(
         started, ended = transaction_events(csms, station)
         assert (started["eventType"], ended["eventType"]) == ("Started", "Ended")
         assert started["transactionInfo"]["transactionId"] != ended["transactionInfo"]["transactionId"]
+
+
+async def test_a_station_that_connects_while_the_store_is_away_is_served_and_its_transactions_follow(
+    csms: CsmsServer, redis_server: RedisServer, redis_url: str
+) -> None:
+    async with run_bridge(csms_url=csms.url, store_url=redis_url, store_timeout=STORE_TIMEOUT) as bridge:
+        redis_server.pause()
+        try:
+            async with stations(station_url(bridge), "AWAY", 1) as (station,):  # its transactions unread
+                # its first frame waits for the read (at most the store timeout), the next ones do not
+                heartbeat, took = await station.call("Heartbeat", {})
+                assert heartbeat[0] == 3 and took < STORE_TIMEOUT + 0.5
+                heartbeat, took = await station.call("Heartbeat", {})
+                assert heartbeat[0] == 3 and took < 0.5
+                start = {"connectorId": 1, "idTag": "CARD", "meterStart": 0, "timestamp": now()}
+                refused, _ = await station.call("StartTransaction", start)
+                assert refused[:3] == [4, refused[1], "InternalError"]
+                redis_server.resume()
+                started = await station.until_accepted("StartTransaction", start)  # read in the background
+        finally:
+            redis_server.resume()
+    assert started["idTagInfo"]["status"] == "Accepted"
+    assert [e["eventType"] for e in transaction_events(csms, "AWAY-0")] == ["Started"]
+    assert bridge.server.metrics.store_errors.labels("load")._value.get() >= 1
