@@ -46,6 +46,10 @@ def test_bench_prints_its_table_with_the_relay_baseline() -> None:
         assert row in table, row
     assert "memory per idle station" in table
     assert "start-up to ready" in table
+    cpu = next(line for line in table.splitlines() if line.startswith("CPU per call (target)"))
+    bridge_us, relay_us = (float(v) for v in cpu.replace(",", "").split()[4:8:2])
+    assert bridge_us > 0 and relay_us > 0
+    assert "load side busy, by round" in table
     errors = next(line for line in table.splitlines() if line.startswith("errors")).split()[1:]
     assert errors == ["0", "0"]
 
@@ -82,6 +86,69 @@ async def test_bench_loads_a_running_bridge_and_every_call_is_answered(
     assert len(meter_values[-1][3]["meterValue"][0]["sampledValue"]) >= 3
     assert csms.stations["bench-1"].received_calls("StatusNotification")
     assert csms.stations["bench-1"].received_calls("Heartbeat")
+
+
+def test_paced_rounds_offer_the_rate_asked_to_both_targets_whatever_they_could_do() -> None:
+    """--rate: open loop at a fixed total rate, the same for bridge and relay, so that their CPU per
+    call compares the translation's cost at equal load. 4 stations x 30 calls at 60 calls/s take
+    about 2 s a round however fast the targets are; a closed loop would take a fraction of that."""
+    result = subprocess.run(
+        [
+            *BENCH,
+            "--stations",
+            "4",
+            "--calls",
+            "30",
+            "--idle",
+            "0",
+            "--baseline",
+            "relay",
+            "--rate",
+            "60",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["config"]["rate"] == 60
+    for target in ("bridge", "relay"):
+        figures = report["results"][target]
+        assert figures["calls"] == 4 * 30
+        assert 40 <= figures["calls_per_s"] <= 66, figures["calls_per_s"]  # paced, not as fast as answered
+        assert figures["cpu_us_per_call"] > 0
+    assert report["ratios"]["cpu_per_call"] > 0
+    assert report["config"]["load_loop"] in ("uvloop", "asyncio")
+    assert report["config"]["loop"] == "asyncio"  # --loop is the targets' loop only
+
+
+def test_a_round_whose_load_side_was_saturated_is_flagged_not_reported_as_capacity() -> None:
+    from bridge.bench.report import Round, Run, table, to_json
+
+    def round_(target: str, busy: float) -> Round:
+        return Round(target, 1000, 1.0, [1000] * 1000, {}, {"target": 0.9, "load": 0.5, "csms": 0.4}, 0, busy)
+
+    run = Run(
+        config={
+            "stations": 10,
+            "calls": 100,
+            "idle": 0,
+            "rounds": 1,
+            "loop": "asyncio",
+            "cpus": 2,
+            "pinning": "none",
+        }
+    )
+    run.rounds = [round_("bridge", 0.55), round_("relay", 0.97)]
+    text = table(run)
+    assert "LOAD-BOUND rounds (relay 1 of 1)" in text
+    assert "97%!" in text and "55%" in text
+    assert to_json(run)["results"]["relay"]["load_bound_rounds"] == 1
+    assert to_json(run)["results"]["bridge"]["load_bound_rounds"] == 0
+    run.rounds = [round_("bridge", 0.55), round_("relay", 0.6)]
+    assert "LOAD-BOUND" not in table(run)
 
 
 def test_the_mix_is_valid_ocpp_16_and_translates_to_valid_201() -> None:

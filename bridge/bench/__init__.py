@@ -1,6 +1,6 @@
 """`ocpp-bridge bench`: how many stations one bridge carries, and what it adds to each round trip.
 
-    ocpp-bridge bench [--stations 200] [--calls 50] [--idle 1000] [--rounds 3] [--baseline relay]
+    ocpp-bridge bench [--stations 200] [--calls 50] [--idle 1000] [--rounds 3] [--baseline relay] [--rate N]
                       [--target ws://host:port] [--loop auto|asyncio|uvloop] [--json]
 
 A fast 2.0.1 CSMS, the bridge and the simulated 1.6J stations each run in a process of their own
@@ -23,6 +23,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=1000,
         help="stations that connect, boot and stay idle, for memory per station (default 1000; 0: skip)",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="paced: offer N calls/s in all, open loop, to each target (default 0: as fast as answered); "
+        "CPU per call at the same offered load is the translation's cost, whatever the load side can do",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="load rounds per target (default 3)")
     parser.add_argument(
         "--baseline",
@@ -40,7 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--loop",
         choices=("auto", "asyncio", "uvloop"),
         default="asyncio",
-        help="event loop of every process (default asyncio, as `ocpp-bridge run`; auto: uvloop if installed)",
+        help="event loop of the bridge and the relay (default asyncio, as `ocpp-bridge run`; auto: uvloop "
+        "if installed); the CSMS and the stations always run on the fastest loop installed",
     )
     parser.add_argument(
         "--pin",

@@ -5,7 +5,8 @@
 
 Every station connects (subprotocol ocpp1.6) to <url>/bench-<n> and boots; then the process prints
 `READY <connected> <failed>` and waits for `GO` on stdin. With --calls, each station then sends its
-calls one at a time, awaiting each answer as OCPP-J requires (frames from bridge/bench/mix.py), and
+calls one at a time, awaiting each answer as OCPP-J requires (frames from bridge/bench/mix.py), either
+as fast as answers come or, with --rate, paced at a fixed total rate (open loop), and
 the process prints `RESULT <json>` (latencies in microseconds, errors, start and end on the
 system-wide monotonic clock). With --idle the stations stay connected, silent, until `STOP`.
 `P <phase> <count>` lines report progress. Everything is bounded by --deadline.
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -86,14 +88,28 @@ async def connect(
     return ws
 
 
-async def drive(ws: Socket, index: int, calls: int, rec: Recorder) -> None:
+async def drive(ws: Socket, index: int, calls: int, rec: Recorder, interval: float = 0.0) -> None:
+    """Send `calls` calls, one at a time. Closed loop (interval 0): each as soon as the last is answered.
+    Paced: call n is due at start + n * interval (a per-station phase spreads the stations); a call
+    whose turn comes while the previous one is still unanswered goes as soon as that answer arrives,
+    and its latency counts from when it was due, so a slow target is not flattered by waiting less
+    (no coordinated omission)."""
     templates = mix.templates(seed=index)
     count = len(templates)
     latencies = rec.latencies
     clock = time.perf_counter_ns
+    step = int(interval * 1e9)
+    due = clock() + (index * 7919 % 1000) * step // 1000 if step else 0
     for n in range(calls):
         message_id = str(n)
-        started = clock()
+        if step:
+            wait = due - clock()
+            if wait > 0:
+                await asyncio.sleep(wait / 1e9)
+            started = due
+            due += step
+        else:
+            started = clock()
         problem = await exchange(ws, templates[n % count] % message_id, message_id)
         if problem is not None:
             rec.error(problem)
@@ -134,8 +150,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if await command() == "GO" and not args.idle:  # idle: the command is STOP
             ticker = asyncio.create_task(report(rec, "calls"))
             started = time.monotonic()
+            live = sum(1 for ws in sockets if ws)
+            interval = live / args.rate if args.rate and live else 0.0  # seconds between a station's calls
             tasks = [
-                asyncio.create_task(drive(ws, i, args.calls, rec))
+                asyncio.create_task(drive(ws, i, args.calls, rec, interval))
                 for i, ws in zip(indices, sockets, strict=False)
                 if ws
             ]
@@ -165,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stations", type=int, required=True)
     parser.add_argument("--first", type=int, default=0, help="number of the first station (bench-<n>)")
     parser.add_argument("--calls", type=int, default=0, help="calls per station after boot")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="calls/s of this process in all (open loop); 0: closed loop"
+    )
     parser.add_argument("--idle", action="store_true", help="connect and boot, then stay silent until STOP")
     parser.add_argument("--connect-concurrency", type=int, default=64)
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds for the whole run at most")
@@ -173,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     prepare(args.loop, args.cpus)
     result = asyncio.run(run(args))
+    # uvloop can leave stdout non-blocking: a RESULT line bigger than the pipe would then be cut
+    os.set_blocking(sys.stdout.fileno(), True)
     say("RESULT " + json.dumps(result, separators=(",", ":")))
     return 0
 

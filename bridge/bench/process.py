@@ -33,6 +33,12 @@ def resolve_loop(name: str) -> str:
     return name
 
 
+def load_loop() -> str:
+    """The loop of the processes that are not measured (CSMS, load generators): the fastest there is,
+    so that they are not what caps a round (uvloop, or asyncio where it is not installed)."""
+    return "uvloop" if uvloop_available() else "asyncio"
+
+
 def prepare(loop: str, cpus: str | None) -> None:
     """Pin to `cpus` ("0" or "0,1"), raise the fd limit, install the event loop policy."""
     if cpus:
@@ -62,6 +68,38 @@ class ProcSample:
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def tree(pid: int) -> list[int]:
+    """`pid` and its descendants (a supervisor and its workers, `run --workers N`), from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def sample_tree(pid: int) -> ProcSample | None:
+    """CPU and memory of `pid` and its descendants together; None when `pid` itself is gone."""
+    own = sample(pid)
+    if own is None:
+        return None
+    cpu, rss, peak = own.cpu, own.rss, own.peak_rss
+    for child in tree(pid)[1:]:
+        s = sample(child)
+        if s is not None:
+            cpu, rss, peak = cpu + s.cpu, rss + s.rss, peak + s.peak_rss
+    return ProcSample(cpu, rss, peak)
+
+
 def sample(pid: int) -> ProcSample | None:
     """None where /proc is not there (not Linux) or the process is gone."""
     try:
@@ -71,12 +109,46 @@ def sample(pid: int) -> ProcSample | None:
             status = dict(line.split(":", 1) for line in f if ":" in line)
     except OSError:
         return None
-    cpu = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+    cpu = _run_time(pid)
+    if cpu is None:
+        cpu = (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime, in 10 ms ticks
     return ProcSample(cpu, _kib(status.get("VmRSS")), _kib(status.get("VmHWM")))
+
+
+def _run_time(pid: int) -> float | None:
+    """Seconds on a CPU of all the process's threads, in nanoseconds' precision (schedstat)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+        total = 0
+        for task in tasks:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return total / 1e9
 
 
 def _kib(value: str | None) -> int:
     return int(value.split()[0]) * 1024 if value else 0
+
+
+def cpus_busy(cpus: set[int] | None = None) -> float | None:
+    """CPU seconds the given CPUs (all of them when None) spent busy since boot, from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            lines = [line.split() for line in f if line.startswith("cpu")]
+    except OSError:
+        return None
+    total = 0.0
+    for fields in lines:
+        name = fields[0]
+        if name == "cpu" or (cpus is not None and int(name[3:]) not in cpus):
+            continue
+        values = [int(v) for v in fields[1:]]
+        idle = values[3] + (values[4] if len(values) > 4 else 0)
+        steal = values[7] if len(values) > 7 else 0
+        total += sum(values[:8]) - idle - steal
+    return total / _TICKS
 
 
 def machine_busy() -> float | None:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 NOISY = 0.10  # cores used by other processes during a round above which the table warns
+LOAD_BOUND = 0.90  # busy share of the load side's CPUs from which a round measured the load, not the target
 
 
 @dataclass
@@ -25,6 +26,11 @@ class Round:
     errors: dict[str, int]
     cpu: dict[str, float]  # process role -> CPU seconds used during the round
     peak_rss: int = 0  # bytes, the target's highest resident memory seen during the round
+    load_busy: float | None = None  # busy share of the CPUs of the CSMS and the stations (0..1)
+
+    @property
+    def load_bound(self) -> bool:
+        return self.load_busy is not None and self.load_busy >= LOAD_BOUND
 
 
 @dataclass
@@ -97,6 +103,11 @@ def summary(run: Run, target: str) -> dict[str, Any]:
             cpu_cores=cpu,
             peak_rss=max(r.peak_rss for r in rounds),
             errors=errors,
+            cpu_us_per_call=cpu.get("target", 0.0) * seconds / calls * 1e6
+            if calls and "target" in cpu
+            else None,
+            load_busy=[None if r.load_busy is None else round(r.load_busy, 3) for r in rounds],
+            load_bound_rounds=sum(r.load_bound for r in rounds),
         )
     for idle in run.idle:
         if idle.target == target:
@@ -113,11 +124,7 @@ def ratios(bridge: dict[str, Any], relay: dict[str, Any]) -> dict[str, float | N
         out["calls_per_s"] = ratio(bridge["calls_per_s"], relay["calls_per_s"])
         for key in ("p50", "p90", "p99", "max"):
             out[key] = ratio(bridge["latency_ms"][key], relay["latency_ms"][key])
-        if bridge["calls_per_s"] and relay["calls_per_s"]:
-            out["cpu_per_call"] = ratio(
-                bridge["cpu_cores"].get("target", 0) / bridge["calls_per_s"],
-                relay["cpu_cores"].get("target", 0) / relay["calls_per_s"],
-            )
+        out["cpu_per_call"] = ratio(bridge.get("cpu_us_per_call"), relay.get("cpu_us_per_call"))
     if "idle" in bridge and "idle" in relay:
         out["idle_per_station"] = ratio(bridge["idle"]["per_station"], relay["idle"]["per_station"])
     return out
@@ -163,9 +170,11 @@ def table(run: Run) -> str:
         if c["stations"] and c["calls"]
         else "no load rounds"
     )
+    if c.get("rate") and c["stations"] and c["calls"]:
+        load += f", paced at {c['rate']:,.0f} calls/s"
     lines = [
-        f"ocpp-bridge bench: {load}; {c['idle']:,} idle stations; loop {c['loop']}; "
-        f"{c['cpus']} CPU(s), pinning: {c['pinning']}",
+        f"ocpp-bridge bench: {load}; {c['idle']:,} idle stations; loop {c['loop']} "
+        f"(CSMS and stations: {c.get('load_loop', c['loop'])}); {c['cpus']} CPU(s), pinning: {c['pinning']}",
     ]
     header = ["", *names] + (["bridge/relay"] if "ratios" in data else [])
     rows: list[list[str]] = []
@@ -184,6 +193,15 @@ def table(run: Run) -> str:
             "  per round",
             [" ".join(f"{v:,}" for v in results[n].get("calls_per_s_by_round", [])) for n in names],
         )
+        row(
+            "CPU per call (target)",
+            [_us(results[n].get("cpu_us_per_call")) for n in names],
+            _x(ratio.get("cpu_per_call")),
+        )
+        row(
+            "load side busy, by round",
+            [" ".join(_busy(b) for b in results[n].get("load_busy", [])) or "-" for n in names],
+        )
         for key in ("p50", "p90", "p99", "max"):
             row(
                 f"latency {key}",
@@ -193,8 +211,6 @@ def table(run: Run) -> str:
                 ],
                 _x(ratio.get(key)),
             )
-        # no ratio here: loopback network work lands on whichever process the CPU happens to run,
-        # so per-process CPU shares are indicative only (the JSON has cpu_per_call all the same)
         row("CPU (target)", [_pct(results[n].get("cpu_cores", {}).get("target")) for n in names])
         row("CPU (CSMS, load)", [_load_cpu(results[n].get("cpu_cores", {})) for n in names])
         row("CPU (other processes)", [_pct(results[n].get("cpu_cores", {}).get("other")) for n in names])
@@ -225,6 +241,15 @@ def table(run: Run) -> str:
             ).rstrip()
         )
     lines += [f"note: {n}" for n in run.notes]
+    bound = {n: results[n].get("load_bound_rounds", 0) for n in names}
+    if any(bound.values()):
+        which = ", ".join(f"{n} {k} of {len(results[n].get('load_busy', []))}" for n, k in bound.items() if k)
+        lines.append(
+            f"note: LOAD-BOUND rounds ({which}): the CSMS and stations kept their CPUs >= "
+            f"{LOAD_BOUND:.0%} busy, so those rounds measured the load side; their calls/s and latency "
+            "(and the bridge/relay ratios of them) are not capacity figures. CPU per call still is; "
+            "compare targets at the same offered load with --rate, or give the load side more CPUs"
+        )
     busy = max((results[n].get("cpu_cores", {}).get("other", 0.0) for n in names), default=0.0)
     if busy > NOISY:
         lines.append(
@@ -238,6 +263,16 @@ def table(run: Run) -> str:
         for kind, count in errors.items():
             lines.append(f"{n} error: {count:,} x {kind}")
     return "\n".join(lines)
+
+
+def _us(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f} us"
+
+
+def _busy(share: float | None) -> str:
+    if share is None:
+        return "?"
+    return f"{share * 100:.0f}%" + ("!" if share >= LOAD_BOUND else "")
 
 
 def _pct(cores: float | None) -> str:

@@ -31,7 +31,7 @@ import aiohttp
 
 from bridge import limits
 from bridge.bench import process
-from bridge.bench.process import free_port, sample
+from bridge.bench.process import free_port, sample_tree
 from bridge.bench.progress import Progress
 from bridge.bench.report import Idle, Round, Run, table, to_json
 
@@ -145,7 +145,8 @@ def pin_plan(args: argparse.Namespace) -> dict[str, str | None]:
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.loop = process.resolve_loop(args.loop)
+        self.loop = process.resolve_loop(args.loop)  # the bridge's and the relay's
+        self.load_loop = process.load_loop()  # the CSMS's and the stations': never what is measured
         self.plan = pin_plan(args)
         self.progress = Progress(sys.stderr, enabled=not args.no_progress)
         self.children: list[Child] = []
@@ -160,6 +161,8 @@ class Bench:
                 "baseline": args.baseline,
                 "target": args.target,
                 "loop": self.loop,
+                "load_loop": self.load_loop,
+                "rate": args.rate,
                 "load_procs": args.load_procs,
                 "cpus": self.cpus,
                 "pinning": ", ".join(f"{r}={c}" for r, c in self.plan.items() if c) or "none",
@@ -180,7 +183,7 @@ class Bench:
 
     async def start_csms(self) -> str:
         child = await self._spawn(
-            "csms", [PY, "-m", "bridge.bench.csms", "--loop", self.loop, *self._cpus("csms")]
+            "csms", [PY, "-m", "bridge.bench.csms", "--loop", self.load_loop, *self._cpus("csms")]
         )
         port = await child.expect("READY", 30)
         return f"ws://127.0.0.1:{port}/ocpp"
@@ -229,7 +232,9 @@ class Bench:
         for i in range(procs):
             n = share + (1 if i < more else 0)
             argv = [PY, "-m", "bridge.bench.load", "--url", target.url, "--stations", str(n)]
-            argv += ["--first", str(first), "--loop", self.loop, "--deadline", str(self.args.deadline)]
+            argv += ["--first", str(first), "--loop", self.load_loop, "--deadline", str(self.args.deadline)]
+            if self.args.rate and "--calls" in extra:
+                argv += ["--rate", f"{self.args.rate * n / stations:.3f}"]
             argv += ["--connect-concurrency", str(self.args.connect_concurrency), *self._cpus("load"), *extra]
             children.append(await self._spawn("load", argv))
             first += n
@@ -254,15 +259,18 @@ class Bench:
         pids = self._pids(target, loads)
         before = {role: self._cpu(p) for role, p in pids.items()}
         ours_before, busy_before = self._cpu(self._ours()), process.machine_busy()
+        load_cpus = self._load_cpus()
+        load_before = process.cpus_busy(load_cpus) if load_cpus else None
         self.progress.start(f"{label}: calls", stations * calls)
         for c in loads:
             await c.send("GO")
+        started_at = time.monotonic()
         peak = 0
 
         async def watch() -> None:
             nonlocal peak
             while True:
-                s = sample(target.pid) if target.pid else None
+                s = sample_tree(target.pid) if target.pid else None
                 peak = max(peak, s.rss if s else 0)
                 await asyncio.sleep(0.2)
 
@@ -273,8 +281,10 @@ class Bench:
             )
         finally:
             watcher.cancel()
+        ended_at = time.monotonic()
         after = {role: self._cpu(p) for role, p in pids.items()}
         ours_after, busy_after = self._cpu(self._ours()), process.machine_busy()
+        load_after = process.cpus_busy(load_cpus) if load_cpus else None
         self.progress.done()
         await self._reap(loads)
         parsed = [json.loads(r) for r in results]
@@ -297,7 +307,13 @@ class Bench:
             cpu["other"] = max(0.0, (busy_after - busy_before) - (ours_after - ours_before))  # type: ignore[operator]
         if missing and not errors:
             errors["stations that did not connect"] = missing
-        return Round(target.name, len(latencies), seconds, latencies, errors, cpu, peak)
+        load_busy = None
+        if load_cpus and load_before is not None and load_after is not None and seconds:
+            load_busy = (load_after - load_before) / (len(load_cpus) * (ended_at - started_at))
+        elif seconds and "load" in cpu and "csms" in cpu:
+            # not pinned: how much of the CPUs the target leaves free the CSMS and stations took
+            load_busy = (cpu["load"] + cpu["csms"]) / (max(1, self.cpus - 1) * seconds)
+        return Round(target.name, len(latencies), seconds, latencies, errors, cpu, peak, load_busy)
 
     def _pids(self, target: Target, loads: list[Child]) -> dict[str, list[int]]:
         pids: dict[str, list[int]] = {"load": [c.proc.pid for c in loads]}
@@ -309,11 +325,18 @@ class Bench:
         return pids
 
     def _ours(self) -> list[int]:
-        return [os.getpid(), *(c.proc.pid for c in self.children)]
+        return [os.getpid()]  # counted with all its descendants: every process of the run
+
+    def _load_cpus(self) -> set[int] | None:
+        """The CPUs the CSMS and the stations are pinned to, if they are pinned apart from the target."""
+        chosen = {self.plan.get("load"), self.plan.get("csms")} - {None}
+        if not chosen or self.plan.get("bridge") in chosen:
+            return None
+        return {int(c) for spec in chosen for c in str(spec).split(",")}
 
     @staticmethod
     def _cpu(pids: list[int]) -> float | None:
-        samples = [sample(p) for p in pids]
+        samples = [sample_tree(p) for p in pids]
         return None if any(s is None for s in samples) else sum(s.cpu for s in samples if s)
 
     async def idle(self, target: Target, requested: int) -> Idle:
@@ -326,7 +349,7 @@ class Bench:
                     f"{target.name}: {room:,} of {requested:,} idle stations: the open-file hard limit here is "
                     f"{limits.nofile_hard_limit():,} and the {target.name} needs 2 per station (ulimit -Hn)"
                 )
-        base = sample(target.pid) if target.pid else None
+        base = sample_tree(target.pid) if target.pid else None
         loads = await self._loads(target, stations, ["--idle"])
         counts = {id(c): 0 for c in loads}
         self.progress.start(f"{target.name}: {stations:,} idle stations connecting", stations)
@@ -346,9 +369,9 @@ class Bench:
         connect_seconds = time.monotonic() - began
         self.progress.done()
         await asyncio.sleep(SETTLE)
-        with_them = sample(target.pid) if target.pid else None
+        with_them = sample_tree(target.pid) if target.pid else None
         await asyncio.sleep(IDLE_WINDOW)  # what K silent stations cost in CPU (timers, keep-alives)
-        later = sample(target.pid) if target.pid else None
+        later = sample_tree(target.pid) if target.pid else None
         idle_cpu = (later.cpu - with_them.cpu) / IDLE_WINDOW if later and with_them else None
         for c in loads:
             await c.send("STOP")
