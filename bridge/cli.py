@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -157,8 +157,13 @@ def run_command(flags: dict[str, object]) -> int:
     if not settings.csms_url:
         log.error("no CSMS configured: pass --csms-url ws://host:port/path or set BRIDGE_CSMS_URL")
         return 2
+    loop_name, loop_factory = event_loop(settings.event_loop)
+    if loop_factory is None and settings.event_loop == "uvloop":
+        log.error("--event-loop uvloop: uvloop is not installed (pip install uvloop), or use auto or asyncio")
+        return 2
     try:
-        return asyncio.run(serve(settings))
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            return runner.run(serve(settings, loop_name=loop_name))
     except (
         TableError,
         TopologyError,
@@ -220,7 +225,18 @@ def healthcheck() -> int:
     return 0 if ok else 1
 
 
-async def serve(settings: Settings, started: asyncio.Event | None = None) -> int:
+def event_loop(choice: str) -> tuple[str, Callable[[], asyncio.AbstractEventLoop] | None]:
+    """(name, factory) of the event loop `--event-loop` asks for; factory None: asyncio's own."""
+    if choice == "asyncio":
+        return "asyncio", None
+    try:
+        import uvloop
+    except ImportError:
+        return "asyncio", None
+    return "uvloop", uvloop.new_event_loop
+
+
+async def serve(settings: Settings, started: asyncio.Event | None = None, loop_name: str = "asyncio") -> int:
     """Run until SIGTERM/SIGINT, then drain: stop accepting, close stations with 1001, exit 0.
 
     SIGHUP reloads the TLS certificates and the station allow-list without closing anyone.
@@ -268,12 +284,14 @@ async def serve(settings: Settings, started: asyncio.Event | None = None) -> int
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     log.info(
-        "listening on %s:%s for OCPP 1.6J stations (%s); CSMS %s; room for %d stations; ready in %.0f ms",
+        "listening on %s:%s for OCPP 1.6J stations (%s); CSMS %s; room for %d stations; event loop %s; "
+        "ready in %.0f ms",
         settings.host,
         settings.port,
         "wss://" if server.tls.listener is not None else "ws://",
         settings.csms_url,
         room,
+        loop_name,
         (time.monotonic() - began) * 1000,
     )
     stop = asyncio.Event()

@@ -132,10 +132,15 @@ def test_missing_csms_url_says_how_to_set_it() -> None:
     assert "BRIDGE_CSMS_URL" in result.stderr
 
 
-async def test_run_serves_stations_logs_json_and_drains_on_sigterm(csms: CsmsServer) -> None:
+@pytest.mark.parametrize(("event_loop", "runs_on"), [("auto", "uvloop"), ("asyncio", "asyncio")])
+async def test_run_serves_stations_logs_json_and_drains_on_sigterm(
+    csms: CsmsServer, event_loop: str, runs_on: str
+) -> None:
+    """On either event loop (auto is uvloop, a dependency of the package on Linux)."""
     port, admin = free_port(), free_port()
     env = {
         **os.environ,
+        "BRIDGE_EVENT_LOOP": event_loop,
         "BRIDGE_CSMS_URL": csms.url,
         "BRIDGE_DRAIN_TIMEOUT": "5",
         "BRIDGE_STORE_URL": "memory:",
@@ -174,6 +179,8 @@ async def test_run_serves_stations_logs_json_and_drains_on_sigterm(csms: CsmsSer
     lines = [json.loads(line) for line in (await process.stderr.read()).decode().splitlines()]
     assert any(line.get("station_id") == "CP-SIG" for line in lines)
     assert all({"time", "level", "message"} <= set(line) for line in lines)
+    listening = next(line["message"] for line in lines if line["message"].startswith("listening on"))
+    assert f"event loop {runs_on};" in listening
 
 
 def test_translate_reads_a_capture_from_stdin() -> None:

@@ -46,9 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--loop",
         choices=("auto", "asyncio", "uvloop"),
-        default="asyncio",
-        help="event loop of the bridge and the relay (default asyncio, as `ocpp-bridge run`; auto: uvloop "
-        "if installed); the CSMS and the stations always run on the fastest loop installed",
+        default="auto",
+        help="event loop of the bridge and the relay (default auto, as `ocpp-bridge run`: uvloop where "
+        "installed); the CSMS and the stations always run on the fastest loop installed",
     )
     parser.add_argument(
         "--pin",

@@ -199,7 +199,7 @@ class Bench:
         env.setdefault("BRIDGE_STORE_URL", "memory:")
         argv = [PY, "-m", "bridge.bench.launch", "--loop", self.loop, *self._cpus("bridge"), "--"]
         argv += ["run", "--csms-url", csms_url, "--host", "127.0.0.1", "--port", str(port)]
-        argv += ["--admin-port", str(admin)]
+        argv += ["--admin-port", str(admin), "--event-loop", self.loop]
         began = time.monotonic()
         child = await self._spawn("bridge", argv, env)
         await self._wait_ready(child, f"http://127.0.0.1:{admin}/readyz")
