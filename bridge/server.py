@@ -1,7 +1,7 @@
 """The aiohttp applications: stations on one port, health, readiness and metrics on the admin port.
 
     station port (--port):
-    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6)
+    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6, or ocpp2.0.1 passed through)
     admin port (--admin-port; /healthz and /readyz also on the station port with --health-on-station-port):
     GET /healthz        200 while the process runs
     GET /readyz         200 once listening with configuration loaded, 503 while draining
@@ -34,6 +34,8 @@ from bridge.allowlist import AllowList
 from bridge.engine import Engine
 from bridge.logs import station_id as station_id_var
 from bridge.metrics import Metrics
+from bridge.modes import NoCommonProtocol, Route, route, station_protocol
+from bridge.passthrough import PassthroughEngine
 from bridge.session import GOING_AWAY, REPLACED, StationSession
 from bridge.settings import Settings
 from bridge.store import StoreUnavailable, TransactionStore, open_store
@@ -183,17 +185,17 @@ class BridgeServer:
 
     async def station(self, request: web.Request) -> web.StreamResponse:
         try:
-            station_id = self._check_handshake(request)
+            station_id, path = self._check_handshake(request)
         except Refusal as refusal:
             return self._refuse(request, refusal, None)
         station_id_var.set(station_id)
         try:
             await self._admit()
-            csms = await self._connect_upstream(request, station_id)
+            csms = await self._connect_upstream(request, station_id, path)
         except Refusal as refusal:
             return self._refuse(request, refusal, station_id)
         ws = web.WebSocketResponse(
-            protocols=(STATION_PROTOCOL,),
+            protocols=(path.station_protocol,),
             max_msg_size=self.settings.max_frame_size,
             heartbeat=self._heartbeat(),  # a station gone without a TCP close is found by its missing pong
         )
@@ -202,7 +204,7 @@ class BridgeServer:
         except Exception:
             await csms.close()
             raise
-        engine = self._engine(station_id)
+        engine = self._engine(station_id, path)
         session = StationSession(
             station_id,
             ws,
@@ -222,20 +224,25 @@ class BridgeServer:
             log.warning("station connected again; closing its older connection (code %s)", REPLACED)
             await previous.close(REPLACED, "replaced by a newer connection of the same station")
         self.metrics.connections.labels("accepted").inc()
-        self.metrics.stations.inc()
-        log.info("station connected; upstream %s open", CSMS_PROTOCOL)
+        self.metrics.stations.labels(path.mode).inc()
+        log.info(
+            "station connected over %s (mode %s); upstream %s open",
+            path.station_protocol,
+            path.mode,
+            path.csms_protocol,
+        )
         try:
             # read after the older connection is closed, so that what it saved last is read
             await self._load_transactions(engine)
             await session.run()
         finally:
-            self.metrics.stations.dec()
+            self.metrics.stations.labels(path.mode).dec()
             if self.sessions.get(station_id) is session:
                 del self.sessions[station_id]
             log.info("station session ended")
         return ws
 
-    def _check_handshake(self, request: web.Request) -> str:
+    def _check_handshake(self, request: web.Request) -> tuple[str, Route]:
         if self.draining:
             raise Refusal(503, "bridge is shutting down; reconnect to another instance")
         try:
@@ -245,11 +252,13 @@ class BridgeServer:
         if not self.allowlist.allows(station_id):
             raise Refusal(404, "unknown station id: not on this bridge's allow-list")
         if request.headers.get("Upgrade", "").lower() != "websocket":
-            raise Refusal(426, f"connect with a WebSocket, subprotocol {STATION_PROTOCOL}")
+            raise Refusal(426, f"connect with a WebSocket, subprotocol {STATION_PROTOCOL} or ocpp2.0.1")
         offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
-        if STATION_PROTOCOL not in offered:
-            raise Refusal(400, f"the station must offer WebSocket subprotocol {STATION_PROTOCOL}")
-        return station_id
+        try:
+            protocol = station_protocol(offered)
+        except NoCommonProtocol as exc:
+            raise Refusal(400, str(exc)) from None
+        return station_id, route(protocol, self.settings.csms_url)
 
     async def _admit(self) -> None:
         """Wait for an upstream connection slot (bridge/admission.py), or refuse with 503."""
@@ -265,10 +274,10 @@ class BridgeServer:
             raise Refusal(503, "bridge is shutting down; reconnect to another instance")
 
     async def _connect_upstream(
-        self, request: web.Request, station_id: str
+        self, request: web.Request, station_id: str, path: Route
     ) -> aiohttp.ClientWebSocketResponse:
         assert self.client is not None
-        url = upstream_url(self.settings.csms_url, station_id)
+        url = upstream_url(path.csms_url, station_id)
         headers = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
         if "Authorization" in headers:  # the station's own credentials go up, not those of --csms-url
             url = str(URL(url, encoded=True).with_user(None))
@@ -276,7 +285,7 @@ class BridgeServer:
             async with asyncio.timeout(self.settings.connect_timeout):
                 csms = await self.client.ws_connect(
                     url,
-                    protocols=(CSMS_PROTOCOL,),
+                    protocols=(path.csms_protocol,),
                     headers=headers,
                     ssl=self.tls.upstream if self.tls.upstream is not None else True,
                     max_msg_size=self.settings.max_frame_size,
@@ -293,9 +302,9 @@ class BridgeServer:
             ) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise Refusal(502, f"cannot reach the CSMS: {exc}") from None
-        if csms.protocol != CSMS_PROTOCOL:
+        if csms.protocol != path.csms_protocol:
             await csms.close()
-            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {CSMS_PROTOCOL}")
+            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {path.csms_protocol}")
         return csms
 
     def _heartbeat(self) -> float | None:
@@ -316,7 +325,7 @@ class BridgeServer:
             headers["Retry-After"] = str(max(1, math.ceil(refusal.retry_after)))
         return web.Response(status=refusal.status, text=refusal.reason + "\n", headers=headers)
 
-    def _engine(self, station_id: str) -> Engine:
+    def _engine(self, station_id: str, path: Route) -> Engine:
         s = self.settings
         ctx = StationContext(
             station_id,
@@ -335,6 +344,8 @@ class BridgeServer:
             "deferred_store": True,  # the session saves transaction records before their frames go
             "repairs": s.station_repairs == "on",
         }
+        if not path.translated:  # same version both sides: validated, forwarded unchanged
+            return PassthroughEngine(ctx, version=path.station_protocol.removeprefix("ocpp"), **options)
         level = self.tracer.level(station_id)
         if level is not None:  # the live frame trace (bridge/trace.py)
             return TracedEngine(ctx, trace_level=level, **options)
