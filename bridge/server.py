@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import time
@@ -31,13 +32,15 @@ from yarl import URL
 
 from bridge.admission import Admission, AdmissionRefused
 from bridge.allowlist import AllowList
+from bridge.compare import load_fields
 from bridge.engine import Engine
 from bridge.logs import station_id as station_id_var
 from bridge.metrics import Metrics
-from bridge.modes import NoCommonProtocol, Route, route, station_protocol
+from bridge.modes import ModeBook, NoCommonProtocol, Route, route, station_protocol
 from bridge.passthrough import PassthroughEngine
 from bridge.session import GOING_AWAY, REPLACED, StationSession
 from bridge.settings import Settings
+from bridge.shadow import ShadowCopy, ShadowReport
 from bridge.store import StoreUnavailable, TransactionStore, open_store
 from bridge.store.ids import IdPool
 from bridge.tables import Tables, load_tables
@@ -117,6 +120,12 @@ class BridgeServer:
         self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
         self.tracer = Tracer(settings.trace)  # which stations' frames are logged (--trace, DEBUG)
+        # migration modes of 1.6 stations and the shadow comparison (bridge/modes.py, bridge/shadow.py)
+        self.modes = ModeBook(
+            settings.station_modes_file, settings.default_mode, bool(settings.legacy_csms_url)
+        )
+        load_fields()  # mappings/shadow.toml, checked at start-up
+        self.shadow_report = ShadowReport(self.metrics.registry)
         self.sessions: dict[str, StationSession] = {}
         self.ready = False
         self.draining = False
@@ -128,6 +137,7 @@ class BridgeServer:
         self.admin_app.router.add_get("/healthz", self.healthz)
         self.admin_app.router.add_get("/readyz", self.readyz)
         self.admin_app.router.add_get("/metrics", self.metrics_endpoint)
+        self.admin_app.router.add_get("/shadow", self.shadow_endpoint)
         self.app = web.Application()
         if settings.health_on_station_port:
             self.app.router.add_get("/healthz", self.healthz)
@@ -181,6 +191,10 @@ class BridgeServer:
         body = generate_latest(self.metrics.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    async def shadow_endpoint(self, request: web.Request) -> web.Response:
+        """The shadow comparison so far (bridge/shadow.py), as JSON."""
+        return web.json_response(self.shadow_report.as_json())
+
     # -- stations ----------------------------------------------------------------------------------
 
     async def station(self, request: web.Request) -> web.StreamResponse:
@@ -205,6 +219,7 @@ class BridgeServer:
             await csms.close()
             raise
         engine = self._engine(station_id, path)
+        shadow = await self._shadow(request, station_id, path) if path.shadow_url else None
         session = StationSession(
             station_id,
             ws,
@@ -216,6 +231,7 @@ class BridgeServer:
             max_send_buffer=self.settings.max_send_buffer,
             send_timeout=self.settings.send_timeout,
             metrics=self.metrics,
+            shadow=shadow,
         )
         # Registered before the older connection is closed: a third connection of the same id that
         # arrives meanwhile then replaces this one, and never two stay open.
@@ -233,7 +249,8 @@ class BridgeServer:
         )
         try:
             # read after the older connection is closed, so that what it saved last is read
-            await self._load_transactions(engine)
+            if path.translated:
+                await self._load_transactions(engine)
             await session.run()
         finally:
             self.metrics.stations.labels(path.mode).dec()
@@ -258,7 +275,8 @@ class BridgeServer:
             protocol = station_protocol(offered)
         except NoCommonProtocol as exc:
             raise Refusal(400, str(exc)) from None
-        return station_id, route(protocol, self.settings.csms_url)
+        s = self.settings
+        return station_id, route(protocol, self.modes.mode(station_id), s.csms_url, s.legacy_csms_url)
 
     async def _admit(self) -> None:
         """Wait for an upstream connection slot (bridge/admission.py), or refuse with 503."""
@@ -351,6 +369,23 @@ class BridgeServer:
             return TracedEngine(ctx, trace_level=level, **options)
         return Engine(ctx, **options)
 
+    async def _shadow(self, request: web.Request, station_id: str, path: Route) -> ShadowCopy:
+        """The shadow side of a station in shadow or primary+legacy-shadow mode (bridge/shadow.py)."""
+        side = path.shadow_route()
+        engine = self._engine(station_id, side)
+        if side.translated:  # its transaction records are kept as a primary station's are
+            await self._load_transactions(engine)
+        return ShadowCopy(
+            station_id,
+            path.mode,
+            engine,
+            functools.partial(self._connect_upstream, request, station_id, side),
+            self.shadow_report,
+            timeout=self.settings.shadow_timeout,
+            store=self.store,
+            store_timeout=self.settings.store_timeout,
+        )
+
     async def _load_transactions(self, engine: Engine) -> None:
         """The station's running (and recently ended) transactions, read once as it connects. If the
         store does not answer, the station is served anyway: only its transaction messages get
@@ -410,9 +445,10 @@ class BridgeServer:
 
     def reload(self) -> None:
         """SIGHUP: read the TLS certificates and the station allow-list again (each keeps the old on error)."""
-        log.info("SIGHUP: reloading TLS certificates and the station allow-list")
+        log.info("SIGHUP: reloading TLS certificates, the station allow-list and the station modes")
         self.tls.reload()
         self.allowlist.reload()
+        self.modes.reload()
 
     async def drain(self, grace: float) -> None:
         """Close every station pair with 1001 (going away), waiting at most `grace` seconds."""
