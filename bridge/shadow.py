@@ -171,6 +171,7 @@ class ShadowCopy:
         self.store = store
         self.store_timeout = store_timeout
         self.ws: ClientWebSocketResponse | None = None
+        self.dropped = False  # a copy was dropped already (logged once at WARNING)
         self.down = False  # the last attempt to reach the shadow CSMS failed (until one succeeds)
         self.connected = asyncio.Event()
         self.calls: dict[str, Copied] = {}
@@ -213,7 +214,14 @@ class ShadowCopy:
             return
         if self.queue.full():
             self.report.count(self.station_id, frame.action, "dropped")
-            self.log.warning("shadow: queue of %d copies full; %s not copied", QUEUE, frame.action)
+            self.log.log(
+                logging.DEBUG if self.dropped else logging.WARNING,
+                "shadow: the shadow CSMS is behind, %d copies wait; %s not copied%s",
+                QUEUE,
+                frame.action,
+                "" if self.dropped else " (further drops of this connection: counted, logged at DEBUG)",
+            )
+            self.dropped = True
             return
         self.calls[frame.id] = Copied(frame.action, text)
         self.queue.put_nowait(frame.id)
@@ -251,6 +259,8 @@ class ShadowCopy:
             self.connected.set()
             try:
                 await self._read(self.ws)
+            except Exception:  # a bug or a broken connection: the shadow only, never the station
+                self.log.exception("shadow: reading the shadow CSMS failed; reconnecting")
             finally:
                 self.ws = None
                 self.down = True
@@ -284,27 +294,36 @@ class ShadowCopy:
             copied = self.calls.get(call_id)
             if copied is None:
                 continue
-            if self.ws is None:  # the first connection may still be opening
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.timeout):
-                        await self.connected.wait()
-            if self.ws is None:
-                self._drop(call_id, copied, "shadow_errors")
-                continue
-            text = await self._prepared(copied)
-            sends = self.engine.receive(Side.STATION, text)
-            batch = self.engine.take_batch()
-            if batch is not None:
-                sends = [*sends, *await self._save(batch)]
-            await self._dispatch(sends)
             try:
+                await self._copy(call_id, copied)
+            except Exception:  # a bug costs this copy, counted, never the station or the next copies
+                self.log.exception("shadow: copying %s failed", copied.action)
+                if self.calls.get(call_id) is copied:
+                    self._drop(call_id, copied, "shadow_errors")
+
+    async def _copy(self, call_id: str, copied: Copied) -> None:
+        """One copy: to the shadow engine and CSMS, then wait for its answer (or the timeout)."""
+        if self.ws is None:  # the first connection may still be opening
+            with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.timeout):
-                    await copied.shadow_in.wait()
-            except TimeoutError:
-                if self.calls.get(call_id) is copied and copied.shadow is None:
-                    self.log.warning("shadow: no answer to %s within %g s", copied.action, self.timeout)
-                    self._drop(call_id, copied, "timeouts")
-            self._expire()
+                    await self.connected.wait()
+        if self.ws is None:
+            self._drop(call_id, copied, "shadow_errors")
+            return
+        text = await self._prepared(copied)
+        sends = self.engine.receive(Side.STATION, text)
+        batch = self.engine.take_batch()
+        if batch is not None:
+            sends = [*sends, *await self._save(batch)]
+        await self._dispatch(sends)
+        try:
+            async with asyncio.timeout(self.timeout):
+                await copied.shadow_in.wait()
+        except TimeoutError:
+            if self.calls.get(call_id) is copied and copied.shadow is None:
+                self.log.warning("shadow: no answer to %s within %g s", copied.action, self.timeout)
+                self._drop(call_id, copied, "timeouts")
+        self._expire()
 
     async def _prepared(self, copied: Copied) -> str | bytes:
         """The copy as the shadow engine must get it (transaction ids, see the module's docstring)."""

@@ -198,8 +198,10 @@ async def test_a_shadow_csms_that_is_down_never_troubles_the_station(legacy: Leg
 class SlowCsms(Csms):
     """Answers Authorize only after a while: longer than the bridge gives a shadow."""
 
+    slow = ("Authorize", "Heartbeat")
+
     async def _handle_call(self, msg: Any) -> None:
-        if msg.action == "Authorize":
+        if msg.action in self.slow:
             await asyncio.sleep(1.5)
         await super()._handle_call(msg)
 
@@ -333,3 +335,26 @@ def test_modes_file_rules(tmp_path: Path) -> None:
         ModeBook(path, "primary", legacy=False)
     with pytest.raises(ValueError, match="needs --legacy-csms-url"):
         Settings(csms_url="ws://x/ocpp", default_mode="shadow")
+
+
+async def test_copies_beyond_the_queue_are_dropped_and_counted_while_the_station_is_served(
+    legacy: LegacyServer,
+) -> None:
+    slow = await start_csms(SlowCsms)
+    try:
+        async with (
+            run_bridge(
+                csms_url=slow.url, legacy_csms_url=legacy.url, default_mode="shadow", shadow_timeout=0.5
+            ) as bridge,
+            raw_station(bridge.url("CP-Q")) as ws,
+        ):
+            for n in range(100):  # each answered by the 1.6 CSMS, none waiting for the shadow
+                answer = await exchange(ws, f'[2,"h{n}","Heartbeat",{{}}]')
+                assert answer[:2] == [3, f"h{n}"] and "currentTime" in answer[2]
+            tally = bridge.server.shadow_report.stations["CP-Q"]["Heartbeat"]
+            assert tally["dropped"] >= 100 - 64 - 1  # the rest wait in the queue, or were compared
+            shadow = bridge.server.sessions["CP-Q"].shadow
+            assert shadow is not None and len(shadow.calls) <= 64 + 1  # the queue, and one in flight
+    finally:
+        assert slow.runner is not None
+        await slow.runner.cleanup()
