@@ -206,3 +206,19 @@ async def test_a_station_offering_neither_version_is_refused_with_a_reason(
     assert refused.value.status == 400
     assert "offer WebSocket subprotocol ocpp1.6 or ocpp2.0.1 (it offered: ocpp1.5, ocpp2.1)" in caplog.text
     assert csms.requests == []  # the CSMS never heard of it
+
+
+async def test_a_201_station_is_mirrored_and_drained_like_a_translated_one(
+    csms: CsmsServer, bridge: RunningBridge
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(bridge.url("CP-201M"), protocols=("ocpp2.0.1",)) as ws:
+            await csms.wait_for("CP-201M")
+            await csms.drop_all()  # the CSMS goes: the station is closed so that it queues offline
+            message = await ws.receive(timeout=5)  # the close frame itself says what the bridge sent
+            assert (message.type, message.data) == (aiohttp.WSMsgType.CLOSE, 1013)
+        async with session.ws_connect(bridge.url("CP-201N"), protocols=("ocpp2.0.1",)) as ws:
+            await csms.wait_for("CP-201N")
+            await bridge.server.drain(grace=2)
+            message = await ws.receive(timeout=5)
+            assert (message.type, message.data) == (aiohttp.WSMsgType.CLOSE, 1001)
