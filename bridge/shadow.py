@@ -310,6 +310,8 @@ class ShadowCopy:
         if self.ws is None:
             self._drop(call_id, copied, "shadow_errors")
             return
+        if self.engine.ctx.running is None:  # the store did not answer when the station connected
+            await self._load_transactions()
         text = await self._prepared(copied)
         sends = self.engine.receive(Side.STATION, text)
         batch = self.engine.take_batch()
@@ -349,6 +351,17 @@ class ShadowCopy:
     def _id16(self) -> int:
         """The 1.6 id of a transaction the shadow engine starts: the deciding CSMS's, when known."""
         return self.decided_ids.popleft() if self.decided_ids else self.new_id16()
+
+    async def _load_transactions(self) -> None:
+        """Read the station's transactions for the shadow engine (until then its transaction copies
+        get InternalError from it, counted as shadow errors)."""
+        try:
+            async with asyncio.timeout(self.store_timeout):
+                records = await self.store.load(self.station_id)
+        except Exception as exc:
+            self.log.debug("shadow: still cannot read the station's transactions: %s", exc)
+            return
+        self.engine.ctx.load_transactions(records)
 
     async def _save(self, batch: Any) -> list[Send]:
         try:
