@@ -6,6 +6,7 @@
     GET /healthz        200 while the process runs
     GET /readyz         200 once listening with configuration loaded, 503 while draining
     GET /metrics        Prometheus text format
+    GET /shadow         the shadow comparison so far, JSON (bridge/shadow.py)
 
 A station's handshake is only accepted once the upstream connection to the CSMS is open, so a
 CSMS that is down or refuses the station is reported to the station as an HTTP status (502, 504,
