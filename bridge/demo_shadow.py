@@ -23,7 +23,7 @@ from bridge.demo import BOLD, CYAN, DIM, MAGENTA, RESET, YELLOW
 from bridge.peers import CsmsServer, station_client
 from bridge.server import BridgeServer
 from bridge.settings import Settings
-from bridge.shadow import ShadowReport
+from bridge.shadow_report import ShadowReport
 
 BLOCKED = "TAG-STOLEN"
 STATION = "DEMO-CP-1"

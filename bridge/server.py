@@ -41,7 +41,8 @@ from bridge.modes import ModeBook, NoCommonProtocol, Route, route, station_proto
 from bridge.passthrough import PassthroughEngine
 from bridge.session import GOING_AWAY, REPLACED, StationSession
 from bridge.settings import Settings
-from bridge.shadow import ShadowCopy, ShadowReport
+from bridge.shadow import ShadowCopy
+from bridge.shadow_report import ShadowReport
 from bridge.store import StoreUnavailable, TransactionStore, open_store
 from bridge.store.ids import IdPool
 from bridge.tables import Tables, load_tables
