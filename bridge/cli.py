@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_setting_flags(run)
     demo = commands.add_parser("demo", help="run a built-in CSMS, the bridge and a station, and show frames")
     demo.add_argument("--no-color", action="store_true", help="plain output even on a terminal")
+    demo.add_argument(
+        "--shadow", action="store_true", help="shadow mode: a 1.6 CSMS decides, a 2.0.1 CSMS is compared"
+    )
     translate = commands.add_parser("translate", help="translate OCPP-J frames read from stdin, one a line")
     translate.add_argument(
         "--from",
@@ -117,9 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     if args.command == "demo":
         from bridge.demo import run_demo
+        from bridge.demo_shadow import run_shadow_demo
 
         try:
-            return asyncio.run(run_demo(color=not args.no_color))
+            return asyncio.run((run_shadow_demo if args.shadow else run_demo)(color=not args.no_color))
         except BrokenPipeError:  # `ocpp-bridge demo | head`: the reader has seen enough
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0

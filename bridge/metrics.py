@@ -98,7 +98,13 @@ class Metrics:
             "bridge_build_info", "Always 1; the version of the running bridge.", ["version"], registry=r
         )
         build.labels(bridge_version()).set(1)
-        self.stations = Gauge("bridge_connected_stations", "Stations connected right now.", registry=r)
+        self.stations = Gauge(
+            "bridge_connected_stations",
+            "Stations connected right now, by mode (primary: 1.6 translated; passthrough: 2.0.1 "
+            "not translated; legacy, shadow, primary+legacy-shadow: see the README's Migrating a fleet).",
+            ["mode"],
+            registry=r,
+        )
         self.connections = Counter(
             "bridge_connections_total", "Station connection attempts by outcome.", ["outcome"], registry=r
         )

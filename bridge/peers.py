@@ -70,10 +70,15 @@ class Peer:
 
 
 class CsmsServer:
-    """A tiny OCPP 2.0.1 CSMS: accepts any station at /<anything>/<id> with subprotocol ocpp2.0.1."""
+    """A tiny CSMS: accepts any station at /<anything>/<id> with subprotocol `protocol` (ocpp2.0.1,
+    or ocpp1.6 for the legacy CSMS of the shadow demo)."""
 
-    def __init__(self, handler: Handler, tap: Tap | None = None) -> None:
+    def __init__(
+        self, handler: Handler, tap: Tap | None = None, protocol: str = "ocpp2.0.1", name: str = "csms"
+    ) -> None:
         self.handler = handler
+        self.protocol = protocol
+        self.name = name
         self.tap = tap
         self.peers: dict[str, Peer] = {}
         self.connected = asyncio.Event()
@@ -83,10 +88,10 @@ class CsmsServer:
         self.port = 0
 
     async def _station(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(protocols=("ocpp2.0.1",))
+        ws = web.WebSocketResponse(protocols=(self.protocol,))
         await ws.prepare(request)
         station_id = request.match_info["path"].rsplit("/", 1)[-1]
-        peer = Peer("csms", ws, self.handler, self.tap)
+        peer = Peer(self.name, ws, self.handler, self.tap)
         self.peers[station_id] = peer
         self.connected.set()
         try:

@@ -1,11 +1,12 @@
 """The aiohttp applications: stations on one port, health, readiness and metrics on the admin port.
 
     station port (--port):
-    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6)
+    GET /<...>/<id>     WebSocket for station <id> (subprotocol ocpp1.6, or ocpp2.0.1 passed through)
     admin port (--admin-port; /healthz and /readyz also on the station port with --health-on-station-port):
     GET /healthz        200 while the process runs
     GET /readyz         200 once listening with configuration loaded, 503 while draining
     GET /metrics        Prometheus text format
+    GET /shadow         the shadow comparison so far, JSON (bridge/shadow.py)
 
 A station's handshake is only accepted once the upstream connection to the CSMS is open, so a
 CSMS that is down or refuses the station is reported to the station as an HTTP status (502, 504,
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import time
@@ -31,11 +33,16 @@ from yarl import URL
 
 from bridge.admission import Admission, AdmissionRefused
 from bridge.allowlist import AllowList
+from bridge.compare import load_fields
 from bridge.engine import Engine
 from bridge.logs import station_id as station_id_var
 from bridge.metrics import Metrics
+from bridge.modes import ModeBook, NoCommonProtocol, Route, route, station_protocol
+from bridge.passthrough import PassthroughEngine
 from bridge.session import GOING_AWAY, REPLACED, StationSession
 from bridge.settings import Settings
+from bridge.shadow import ShadowCopy
+from bridge.shadow_report import ShadowReport
 from bridge.store import StoreUnavailable, TransactionStore, open_store
 from bridge.store.ids import IdPool
 from bridge.tables import Tables, load_tables
@@ -115,6 +122,12 @@ class BridgeServer:
         self.allowlist = AllowList(settings.station_allowlist_file, settings.station_id_pattern)
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
         self.tracer = Tracer(settings.trace)  # which stations' frames are logged (--trace, DEBUG)
+        # migration modes of 1.6 stations and the shadow comparison (bridge/modes.py, bridge/shadow.py)
+        self.modes = ModeBook(
+            settings.station_modes_file, settings.default_mode, bool(settings.legacy_csms_url)
+        )
+        load_fields()  # mappings/shadow.toml, checked at start-up
+        self.shadow_report = ShadowReport(self.metrics.registry)
         self.sessions: dict[str, StationSession] = {}
         self.ready = False
         self.draining = False
@@ -126,6 +139,7 @@ class BridgeServer:
         self.admin_app.router.add_get("/healthz", self.healthz)
         self.admin_app.router.add_get("/readyz", self.readyz)
         self.admin_app.router.add_get("/metrics", self.metrics_endpoint)
+        self.admin_app.router.add_get("/shadow", self.shadow_endpoint)
         self.app = web.Application()
         if settings.health_on_station_port:
             self.app.router.add_get("/healthz", self.healthz)
@@ -179,21 +193,25 @@ class BridgeServer:
         body = generate_latest(self.metrics.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    async def shadow_endpoint(self, request: web.Request) -> web.Response:
+        """The shadow comparison so far (bridge/shadow.py), as JSON."""
+        return web.json_response(self.shadow_report.as_json())
+
     # -- stations ----------------------------------------------------------------------------------
 
     async def station(self, request: web.Request) -> web.StreamResponse:
         try:
-            station_id = self._check_handshake(request)
+            station_id, path = self._check_handshake(request)
         except Refusal as refusal:
             return self._refuse(request, refusal, None)
         station_id_var.set(station_id)
         try:
             await self._admit()
-            csms = await self._connect_upstream(request, station_id)
+            csms = await self._connect_upstream(request, station_id, path)
         except Refusal as refusal:
             return self._refuse(request, refusal, station_id)
         ws = web.WebSocketResponse(
-            protocols=(STATION_PROTOCOL,),
+            protocols=(path.station_protocol,),
             max_msg_size=self.settings.max_frame_size,
             heartbeat=self._heartbeat(),  # a station gone without a TCP close is found by its missing pong
         )
@@ -202,7 +220,8 @@ class BridgeServer:
         except Exception:
             await csms.close()
             raise
-        engine = self._engine(station_id)
+        engine = self._engine(station_id, path)
+        shadow = await self._shadow(request, station_id, path) if path.shadow_url else None
         session = StationSession(
             station_id,
             ws,
@@ -214,6 +233,7 @@ class BridgeServer:
             max_send_buffer=self.settings.max_send_buffer,
             send_timeout=self.settings.send_timeout,
             metrics=self.metrics,
+            shadow=shadow,
         )
         # Registered before the older connection is closed: a third connection of the same id that
         # arrives meanwhile then replaces this one, and never two stay open.
@@ -222,20 +242,26 @@ class BridgeServer:
             log.warning("station connected again; closing its older connection (code %s)", REPLACED)
             await previous.close(REPLACED, "replaced by a newer connection of the same station")
         self.metrics.connections.labels("accepted").inc()
-        self.metrics.stations.inc()
-        log.info("station connected; upstream %s open", CSMS_PROTOCOL)
+        self.metrics.stations.labels(path.mode).inc()
+        log.info(
+            "station connected over %s (mode %s); upstream %s open",
+            path.station_protocol,
+            path.mode,
+            path.csms_protocol,
+        )
         try:
             # read after the older connection is closed, so that what it saved last is read
-            await self._load_transactions(engine)
+            if path.translated:
+                await self._load_transactions(engine)
             await session.run()
         finally:
-            self.metrics.stations.dec()
+            self.metrics.stations.labels(path.mode).dec()
             if self.sessions.get(station_id) is session:
                 del self.sessions[station_id]
             log.info("station session ended")
         return ws
 
-    def _check_handshake(self, request: web.Request) -> str:
+    def _check_handshake(self, request: web.Request) -> tuple[str, Route]:
         if self.draining:
             raise Refusal(503, "bridge is shutting down; reconnect to another instance")
         try:
@@ -245,11 +271,14 @@ class BridgeServer:
         if not self.allowlist.allows(station_id):
             raise Refusal(404, "unknown station id: not on this bridge's allow-list")
         if request.headers.get("Upgrade", "").lower() != "websocket":
-            raise Refusal(426, f"connect with a WebSocket, subprotocol {STATION_PROTOCOL}")
+            raise Refusal(426, f"connect with a WebSocket, subprotocol {STATION_PROTOCOL} or ocpp2.0.1")
         offered = [p.strip() for p in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
-        if STATION_PROTOCOL not in offered:
-            raise Refusal(400, f"the station must offer WebSocket subprotocol {STATION_PROTOCOL}")
-        return station_id
+        try:
+            protocol = station_protocol(offered)
+        except NoCommonProtocol as exc:
+            raise Refusal(400, str(exc)) from None
+        s = self.settings
+        return station_id, route(protocol, self.modes.mode(station_id), s.csms_url, s.legacy_csms_url)
 
     async def _admit(self) -> None:
         """Wait for an upstream connection slot (bridge/admission.py), or refuse with 503."""
@@ -265,10 +294,10 @@ class BridgeServer:
             raise Refusal(503, "bridge is shutting down; reconnect to another instance")
 
     async def _connect_upstream(
-        self, request: web.Request, station_id: str
+        self, request: web.Request, station_id: str, path: Route
     ) -> aiohttp.ClientWebSocketResponse:
         assert self.client is not None
-        url = upstream_url(self.settings.csms_url, station_id)
+        url = upstream_url(path.csms_url, station_id)
         headers = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
         if "Authorization" in headers:  # the station's own credentials go up, not those of --csms-url
             url = str(URL(url, encoded=True).with_user(None))
@@ -276,7 +305,7 @@ class BridgeServer:
             async with asyncio.timeout(self.settings.connect_timeout):
                 csms = await self.client.ws_connect(
                     url,
-                    protocols=(CSMS_PROTOCOL,),
+                    protocols=(path.csms_protocol,),
                     headers=headers,
                     ssl=self.tls.upstream if self.tls.upstream is not None else True,
                     max_msg_size=self.settings.max_frame_size,
@@ -293,9 +322,9 @@ class BridgeServer:
             ) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise Refusal(502, f"cannot reach the CSMS: {exc}") from None
-        if csms.protocol != CSMS_PROTOCOL:
+        if csms.protocol != path.csms_protocol:
             await csms.close()
-            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {CSMS_PROTOCOL}")
+            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {path.csms_protocol}")
         return csms
 
     def _heartbeat(self) -> float | None:
@@ -316,7 +345,7 @@ class BridgeServer:
             headers["Retry-After"] = str(max(1, math.ceil(refusal.retry_after)))
         return web.Response(status=refusal.status, text=refusal.reason + "\n", headers=headers)
 
-    def _engine(self, station_id: str) -> Engine:
+    def _engine(self, station_id: str, path: Route) -> Engine:
         s = self.settings
         ctx = StationContext(
             station_id,
@@ -335,10 +364,29 @@ class BridgeServer:
             "deferred_store": True,  # the session saves transaction records before their frames go
             "repairs": s.station_repairs == "on",
         }
+        if not path.translated:  # same version both sides: validated, forwarded unchanged
+            return PassthroughEngine(ctx, version=path.station_protocol.removeprefix("ocpp"), **options)
         level = self.tracer.level(station_id)
         if level is not None:  # the live frame trace (bridge/trace.py)
             return TracedEngine(ctx, trace_level=level, **options)
         return Engine(ctx, **options)
+
+    async def _shadow(self, request: web.Request, station_id: str, path: Route) -> ShadowCopy:
+        """The shadow side of a station in shadow or primary+legacy-shadow mode (bridge/shadow.py)."""
+        side = path.shadow_route()
+        engine = self._engine(station_id, side)
+        if side.translated:  # its transaction records are kept as a primary station's are
+            await self._load_transactions(engine)
+        return ShadowCopy(
+            station_id,
+            path.mode,
+            engine,
+            functools.partial(self._connect_upstream, request, station_id, side),
+            self.shadow_report,
+            timeout=self.settings.shadow_timeout,
+            store=self.store,
+            store_timeout=self.settings.store_timeout,
+        )
 
     async def _load_transactions(self, engine: Engine) -> None:
         """The station's running (and recently ended) transactions, read once as it connects. If the
@@ -399,9 +447,10 @@ class BridgeServer:
 
     def reload(self) -> None:
         """SIGHUP: read the TLS certificates and the station allow-list again (each keeps the old on error)."""
-        log.info("SIGHUP: reloading TLS certificates and the station allow-list")
+        log.info("SIGHUP: reloading TLS certificates, the station allow-list and the station modes")
         self.tls.reload()
         self.allowlist.reload()
+        self.modes.reload()
 
     async def drain(self, grace: float) -> None:
         """Close every station pair with 1001 (going away), waiting at most `grace` seconds."""

@@ -23,6 +23,7 @@ from aiohttp import ClientWebSocketResponse, WSMsgType, web
 from bridge.engine import Engine, Send, Side, StoreBatch
 from bridge.logs import station_id as station_id_var
 from bridge.metrics import Metrics
+from bridge.shadow import ShadowCopy
 from bridge.store import MemoryStore, TransactionStore
 from bridge.writer import PeerWriter
 
@@ -56,6 +57,7 @@ class StationSession:
         max_send_buffer: int = MAX_SEND_BUFFER,
         send_timeout: float = SEND_TIMEOUT,
         metrics: Metrics | None = None,
+        shadow: ShadowCopy | None = None,
     ) -> None:
         self.station_id = station_id
         self.station = station
@@ -66,6 +68,7 @@ class StationSession:
         self.on_store_error = on_store_error
         self.loader: asyncio.Task[None] | None = None
         self.metrics = metrics
+        self.shadow = shadow  # a second CSMS that gets copies of the station's calls (bridge/shadow.py)
         self.closing: tuple[int, str] | None = None
         # the expiry path runs in the server's ticker task, which has no station id of its own
         self.log = logging.LoggerAdapter(log, {"station_id": station_id})
@@ -86,6 +89,8 @@ class StationSession:
         station_id_var.set(self.station_id)
         for writer in self.writers.values():
             writer.start()
+        if self.shadow is not None:
+            self.shadow.start()
         csms_pump = asyncio.create_task(self._pump(self.csms, Side.CSMS))
         if self.engine.ctx.running is None:  # the store could not be read when the station connected
             self.loader = asyncio.create_task(self._load_transactions())
@@ -108,6 +113,8 @@ class StationSession:
                 self.loader.cancel()
             for writer in self.writers.values():
                 writer.stop()
+            if self.shadow is not None:
+                await self.shadow.stop()
             lost = self.engine.pending()
             if lost:
                 log.warning("connection pair closed with %d call(s) unanswered; senders will retry", lost)
@@ -134,6 +141,8 @@ class StationSession:
                 if message.type in CLOSED:
                     break
                 if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    if self.shadow is not None and side is Side.STATION:
+                        self.shadow.from_station(message.data)  # before the deciding answer can go out
                     self._deliver(self.engine.receive(side, message.data))
                     batch = self.engine.take_batch()
                     if batch is not None:  # its frames go out once its transaction records are saved
@@ -165,6 +174,8 @@ class StationSession:
         writers send from tasks of their own, in order per side."""
         for send in sends:
             self.writers[send.side].put(send.text)
+            if self.shadow is not None and send.side is Side.STATION:
+                self.shadow.to_station(send.text)  # the deciding answer, for the comparison
 
     async def _save(self, batch: StoreBatch) -> list[Send]:
         """Save the transaction records a translation changed, within --store-timeout; then the

@@ -161,6 +161,28 @@ class Settings(BaseSettings):
     upstream_client_key_file: Path | None = Field(
         None, description="Private key (PEM) of --upstream-client-cert-file."
     )
+    legacy_csms_url: str = Field(
+        "",
+        description="Base URL of the OCPP 1.6J CSMS a fleet migrates from (ws:// or wss://), for the "
+        "modes legacy, shadow and primary+legacy-shadow; the station id is appended.",
+    )
+    default_mode: Literal["primary", "legacy", "shadow", "primary+legacy-shadow"] = Field(
+        "primary",
+        description="Mode of a 1.6 station that --station-modes-file does not name: primary (the 2.0.1 "
+        "CSMS decides), legacy (the 1.6 CSMS only), shadow (the 1.6 CSMS decides, the 2.0.1 CSMS gets "
+        "copies), primary+legacy-shadow (the 2.0.1 CSMS decides, the 1.6 CSMS gets copies).",
+    )
+    station_modes_file: Path | None = Field(
+        None,
+        description="File of `<station id or glob pattern> <mode>` lines (reloaded on SIGHUP; a change "
+        "applies at the station's next connection).",
+    )
+    shadow_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds the shadow CSMS has to answer a copied call; a later answer only counts as "
+        "a timeout (the station never waits for the shadow).",
+    )
 
     @model_validator(mode="after")
     def _ports_differ(self) -> Settings:
@@ -168,7 +190,13 @@ class Settings(BaseSettings):
             raise ValueError(f"--admin-port must differ from --port ({self.port})")
         return self
 
-    @field_validator("csms_url")
+    @model_validator(mode="after")
+    def _legacy_url_for_legacy_modes(self) -> Settings:
+        if self.default_mode != "primary" and not self.legacy_csms_url:
+            raise ValueError(f"--default-mode {self.default_mode} needs --legacy-csms-url (the 1.6 CSMS)")
+        return self
+
+    @field_validator("csms_url", "legacy_csms_url")
     @classmethod
     def _scheme(cls, value: str) -> str:
         if value and not value.startswith(("ws://", "wss://")):

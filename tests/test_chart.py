@@ -488,7 +488,11 @@ SAMPLES: dict[str, Any] = {
     "security_extension_stations": ["CP-0042", "CP-0043"],
     "id_token_type": "Central",
     "store_url": "redis://redis.charging.svc:6379/1",
+    "legacy_csms_url": "wss://legacy.example.com/ocpp16",
+    "default_mode": "shadow",
 }
+# Settings that are only valid together with another one (checked by the bridge at start-up).
+PAIRED: dict[str, dict[str, Any]] = {"default_mode": {"legacy_csms_url": SAMPLES["legacy_csms_url"]}}
 
 
 def sample_value(field: str) -> Any:
@@ -531,7 +535,7 @@ def expected_settings(container: dict[str, Any], pod: dict[str, Any]) -> dict[st
             mount = next(m for m in container["volumeMounts"] if m["name"] == volume["name"])
             expected[field] = Path(mount["mountPath"]) / value["key"]
         else:
-            expected[field] = getattr(Settings(**{field: value}), field)
+            expected[field] = getattr(Settings(**{**PAIRED.get(field, {}), field: value}), field)
     return expected
 
 
@@ -1052,3 +1056,29 @@ def test_notes_say_what_the_store_keeps(example_csms_chart: Path) -> None:
         "Transaction store: redis://[redacted]@redis:6379/0" in redis and "pw" not in redis.split("store:")[1]
     )
     assert "WARNING: SQLite in each CSMS pod" in render_notes(sidecar_bridge_values())
+
+
+def test_migration_settings_reach_the_bridge_and_a_legacy_mode_needs_the_legacy_csms() -> None:
+    """legacyCsmsUrl, defaultMode, the modes file (mounted) and shadowTimeout; the schema refuses a
+    mode other than primary without the 1.6 CSMS, as the bridge would at start-up."""
+    values = {
+        "settings": {
+            "csmsUrl": "wss://new.example.com/ocpp",
+            "legacyCsmsUrl": "wss://old.example.com/ocpp16",
+            "defaultMode": "shadow",
+            "stationModesFile": {"configMapName": "fleet-modes", "key": "modes.txt"},
+            "shadowTimeout": 4,
+        }
+    }
+    manifests = render(values)
+    container, pod = bridge_container(manifests), pod_spec(manifests)
+    env = container_env(container)
+    assert env["BRIDGE_LEGACY_CSMS_URL"] == "wss://old.example.com/ocpp16"
+    assert env["BRIDGE_DEFAULT_MODE"] == "shadow" and env["BRIDGE_SHADOW_TIMEOUT"] == "4"
+    volume = next(v for v in pod["volumes"] if v.get("configMap", {}).get("name") == "fleet-modes")
+    mount = next(m for m in container["volumeMounts"] if m["name"] == volume["name"])
+    assert env["BRIDGE_STATION_MODES_FILE"] == f"{mount['mountPath']}/modes.txt"
+    started = started_settings(container)
+    assert (started.default_mode, started.shadow_timeout) == ("shadow", 4.0)
+    with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError, match="legacyCsmsUrl"):
+        chart.validate_schema(chart.merge_values({"settings": {"defaultMode": "legacy"}}))

@@ -272,6 +272,19 @@ def test_demo_runs_end_to_end_and_shows_both_versions() -> None:
     assert "\033[" not in out  # no colour codes when stdout is not a terminal
 
 
+def test_shadow_demo_shows_the_two_csmss_disagreeing_on_one_tag() -> None:
+    result = subprocess.run([*BRIDGE, "demo", "--shadow"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # the station got the 1.6 CSMS's decision; the 2.0.1 CSMS was asked the translated question
+    assert '[3,"station-3",{"idTagInfo":{"status":"Blocked"}}]' in out
+    assert '"Authorize",{"idToken":{"idToken":"TAG-STOLEN","type":"ISO14443"}}' in out
+    assert out.count("comparison: DIFFERS") == 1
+    assert "idTagInfo.status: 'Blocked' (decided) vs 'Accepted' (shadow)" in out
+    report = json.loads(out[out.index("{\n") : out.rindex("}") + 1])
+    assert report["stations"]["DEMO-CP-1"]["Authorize"]["differed"] == 1
+
+
 def _limited(soft: int, hard: int | None = None) -> Callable[[], None]:
     def limit() -> None:  # in the child, before exec: the limits a service manager would set
         current_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]

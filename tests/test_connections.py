@@ -108,7 +108,7 @@ async def test_handshake_refusals(csms: CsmsServer, bridge: RunningBridge) -> No
     assert await handshake_status(bridge.url("CP%0A1")) == 400
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-            await session.ws_connect(bridge.url("CP-1"), protocols=("ocpp2.0.1",))
+            await session.ws_connect(bridge.url("CP-1"), protocols=("ocpp2.1",))
         assert refused.value.status == 400
         async with session.get(bridge.url("CP-1").replace("ws://", "http://")) as response:
             assert response.status == 426
@@ -133,7 +133,7 @@ async def test_health_ready_and_metrics(csms: CsmsServer, bridge: RunningBridge)
         async with http.get(bridge.http + "/metrics") as r:
             assert r.status == 200
             text = await r.text()
-    assert "bridge_connected_stations 1.0" in text
+    assert 'bridge_connected_stations{mode="primary"} 1.0' in text
     assert 'bridge_frames_in_total{action="Heartbeat",side="station"} 1.0' in text
     assert 'bridge_frames_out_total{action="Heartbeat",side="csms"} 1.0' in text
     assert 'bridge_round_trip_seconds_count{action="Heartbeat",side="csms"} 1.0' in text

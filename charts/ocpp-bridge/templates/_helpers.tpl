@@ -112,7 +112,7 @@ ocpp-bridge-sidecar: {{ include "ocpp-bridge.fullname" . }}
 The other file settings, each a map {secretName, configMapName, key} like caBundle: mounted from the
 Secret or ConfigMap at /etc/ocpp-bridge/<kebab-case name>, and BRIDGE_<NAME> points at the file.
 */}}
-{{- define "ocpp-bridge.fileSettingKeys" -}}stationAllowlistFile tlsCertFile tlsKeyFile upstreamClientCertFile upstreamClientKeyFile{{- end }}
+{{- define "ocpp-bridge.fileSettingKeys" -}}stationAllowlistFile tlsCertFile tlsKeyFile upstreamClientCertFile upstreamClientKeyFile stationModesFile{{- end }}
 
 {{/* "true" when the SQLite store is kept on a PersistentVolumeClaim (standalone mode only). */}}
 {{- define "ocpp-bridge.persistence" -}}
