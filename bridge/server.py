@@ -19,6 +19,7 @@ import contextlib
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -116,6 +117,8 @@ class BridgeServer:
         self.admission = Admission(settings.upstream_connect_rate, settings.upstream_connect_burst)
         self.tracer = Tracer(settings.trace)  # which stations' frames are logged (--trace, DEBUG)
         self.sessions: dict[str, StationSession] = {}
+        # with --workers: tells the other workers that a station connected here (bridge/workers/link.py)
+        self.claim: Callable[[str], Awaitable[None]] | None = None
         self.ready = False
         self.draining = False
         self.client: aiohttp.ClientSession | None = None
@@ -221,6 +224,8 @@ class BridgeServer:
         if previous is not None:
             log.warning("station connected again; closing its older connection (code %s)", REPLACED)
             await previous.close(REPLACED, "replaced by a newer connection of the same station")
+        if self.claim is not None:  # its older connection may be on another worker
+            await self.claim(station_id)
         self.metrics.connections.labels("accepted").inc()
         self.metrics.stations.inc()
         log.info("station connected; upstream %s open", CSMS_PROTOCOL)
@@ -402,6 +407,15 @@ class BridgeServer:
         log.info("SIGHUP: reloading TLS certificates and the station allow-list")
         self.tls.reload()
         self.allowlist.reload()
+
+    async def release(self, station_id: str) -> None:
+        """The station connected again on another worker: close its connection here with 4000."""
+        session = self.sessions.get(station_id)
+        if session is not None:
+            session.log.warning(
+                "station connected again on another worker; closing its older connection (code %s)", REPLACED
+            )
+            await session.close(REPLACED, "replaced by a newer connection of the same station")
 
     async def drain(self, grace: float) -> None:
         """Close every station pair with 1001 (going away), waiting at most `grace` seconds."""
