@@ -5,7 +5,7 @@
                     worker is missing (being restarted) and while draining
     GET /metrics    the workers' metrics merged into one exposition (merge.py), plus bridge_workers and
                     bridge_worker_restarts_total
-    GET /workers    JSON: each worker's slot, pid, readiness and restarts
+    GET /workers    JSON: each worker's slot, pid, readiness, restarts, uptime and stations connected
 
 Each worker serves its own admin app on a Unix socket in the supervisor's private directory.
 """
@@ -22,6 +22,7 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bridge.workers.merge import parse
 from bridge.workers.worker import admin_socket
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ class SupervisorAdmin:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def workers(self, request: web.Request) -> web.Response:
+        slots = self.supervisor.slots
+        answers = await asyncio.gather(*(self._get(slot, "/metrics") for slot in slots))
         now = time.monotonic()
         return web.json_response(
             [
@@ -108,10 +111,20 @@ class SupervisorAdmin:
                     "ready": slot.ready,
                     "restarts": slot.restarts,
                     "uptime_seconds": round(now - slot.started_at, 1) if slot.running else None,
+                    "stations": stations(answer[1]) if answer is not None and answer[0] == 200 else None,
                 }
-                for slot in self.supervisor.slots
+                for slot, answer in zip(slots, answers, strict=True)
             ]
         )
+
+
+def stations(exposition: str) -> int | None:
+    """bridge_connected_stations of one worker's exposition."""
+    try:
+        family = parse(exposition).get("bridge_connected_stations")
+    except ValueError:
+        return None
+    return int(sum(family.samples.values())) if family is not None else None
 
 
 async def start_admin(supervisor: Supervisor) -> web.AppRunner:
