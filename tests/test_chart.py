@@ -488,6 +488,7 @@ SAMPLES: dict[str, Any] = {
     "security_extension_stations": ["CP-0042", "CP-0043"],
     "id_token_type": "Central",
     "store_url": "redis://redis.charging.svc:6379/1",
+    "workers": 3,
 }
 
 
@@ -1052,3 +1053,29 @@ def test_notes_say_what_the_store_keeps(example_csms_chart: Path) -> None:
         "Transaction store: redis://[redacted]@redis:6379/0" in redis and "pw" not in redis.split("store:")[1]
     )
     assert "WARNING: SQLite in each CSMS pod" in render_notes(sidecar_bridge_values())
+
+
+# --- several worker processes in one container ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [2, "auto"])
+def test_workers_reach_the_bridge_and_refuse_a_store_of_their_own(
+    workers: int | str, example_csms_chart: Path
+) -> None:
+    container = bridge_container(render({"settings": {"workers": workers}}))
+    assert container_env(container)["BRIDGE_WORKERS"] == str(workers)
+    assert started_settings(container).workers == workers
+    memory = {"settings": {"workers": workers, "storeUrl": "memory:"}}
+    with pytest.raises(helm.HelmRenderError, match=r"settings.workers is .* memory:.*settings.workers=1"):
+        render(memory)
+    with pytest.raises(helm.HelmRenderError, match=r"settings\.storeUrl is memory:"):
+        sidecar_example_manifests(example_csms_chart, memory)
+    assert started_settings(bridge_container(render({"settings": {"storeUrl": "memory:"}}))).workers == 1
+
+
+@pytest.mark.parametrize("workers", [0, -1, "many", 1.5])
+def test_schema_refuses_workers_the_bridge_refuses(workers: Any) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        Settings(workers=workers)
+    with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError):
+        chart.validate_schema(chart.merge_values({"settings": {"workers": workers}}))
