@@ -295,3 +295,54 @@ def test_workers_sharing_a_sqlite_store_never_draw_the_same_ids(tmp_path: Path) 
         lasts += [int(line) for line in out.split()]
     ids = [i for last in lasts for i in range(last - 9, last + 1)]
     assert len(ids) == 3 * 40 * 10 and len(set(ids)) == len(ids)
+
+
+def test_merged_metrics_sum_counts_keep_the_fullest_worker_and_outlive_a_dead_one() -> None:
+    """The merge rules of the supervisor's /metrics, on the expositions of two real registries."""
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from bridge.engine import Side
+    from bridge.metrics import Metrics, bridge_version
+    from bridge.workers.merge import WorkerMetrics
+
+    one, two = Metrics(), Metrics()
+    one.connections.labels("accepted").inc(3)
+    two.connections.labels("accepted").inc(2)
+    two.connections.labels("refused_404").inc()
+    one.stations.inc(3)
+    two.stations.inc(1)
+    one.round_trip(Side.CSMS, "Heartbeat", 0.003)
+    two.round_trip(Side.CSMS, "Heartbeat", 0.2)
+    merged = WorkerMetrics()
+    registry = CollectorRegistry()
+    registry.register(merged)
+
+    def value(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, labels)
+
+    def exposition(metrics: Metrics, open_fds: int, max_fds: int = 20_000) -> str:
+        """The registry's text, with given open-file figures (as if the worker held that many stations)."""
+        given = {"process_open_fds": open_fds, "process_max_fds": max_fds}
+        out = []
+        for line in generate_latest(metrics.registry).decode().splitlines():
+            name = line.split()[0]
+            out.append(f"{name} {given[name]}" if name in given else line)
+        return "\n".join(out) + "\n"
+
+    merged.update(1, exposition(one, 10))
+    merged.update(2, exposition(two, 1000, max_fds=4096))
+    assert value("bridge_connections_total", outcome="accepted") == 5
+    assert value("bridge_connections_total", outcome="refused_404") == 1
+    assert value("bridge_connected_stations") == 4
+    assert value("bridge_round_trip_seconds_count", side="csms", action="Heartbeat") == 2
+    assert value("bridge_round_trip_seconds_bucket", side="csms", action="Heartbeat", le="0.005") == 1
+    assert value("bridge_round_trip_seconds_bucket", side="csms", action="Heartbeat", le="+Inf") == 2
+    assert value("process_open_fds") == 1000  # the fullest worker's, not a sum
+    assert value("process_max_fds") == 4096  # the lowest limit: their ratio is the fullest worker's
+    assert value("bridge_build_info", version=bridge_version()) == 1  # not 2
+    merged.retire(2)  # worker 2 died: its counts stay, its stations do not
+    assert value("bridge_connections_total", outcome="accepted") == 5
+    assert value("bridge_connected_stations") == 3
+    one.connections.labels("accepted").inc()
+    merged.update(1, exposition(one, 10))
+    assert value("bridge_connections_total", outcome="accepted") == 6

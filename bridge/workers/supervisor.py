@@ -114,14 +114,16 @@ class Supervisor:
 
     async def _keep(self, slot: Slot) -> None:
         """Run the slot's worker; start it again, after a back-off, whenever it dies."""
-        while not self.stopping:
+        while not self.stop.is_set():
             await self._spawn(slot)
             assert slot.process is not None
             pid = slot.process.pid
+            if self.stop.is_set():  # started while the others were told to stop
+                slot.process.send_signal(signal.SIGTERM)
             code = await slot.process.wait()
             self.worker_metrics.retire(pid)
             slot.ready = False
-            if self.stopping:
+            if self.stop.is_set():
                 log.info("worker %d (pid %d) exited with code %d", slot.index, pid, code)
                 return
             if not self.all_started.is_set():
