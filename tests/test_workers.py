@@ -219,14 +219,21 @@ async def _exchange(ws: aiohttp.ClientWebSocketResponse, text: str) -> str:
 async def test_sighup_reaches_every_worker(csms: CsmsServer, store_url: str, tmp_path: Path) -> None:
     allowed = tmp_path / "allowlist.txt"
     allowed.write_text("CP-OLD\n")
-    async with run_workers(csms.url, store_url, BRIDGE_STATION_ALLOWLIST_FILE=str(allowed)) as bridge:
+    async with run_workers(
+        csms.url, store_url, BRIDGE_STATION_ALLOWLIST_FILE=str(allowed), BRIDGE_LOG_FORMAT="json"
+    ) as bridge:
         async with aiohttp.ClientSession() as http:
             with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
                 await http.ws_connect(bridge.url("CP-NEW"), protocols=("ocpp1.6",))
             assert refused.value.status == 404
         allowed.write_text("CP-OLD\nCP-NEW\n")
         bridge.process.send_signal(signal.SIGHUP)
-        await eventually(lambda: sum("SIGHUP: reloading" in line for line in bridge.log) == 2)
+
+        def reloaded() -> set[int]:
+            lines = [json.loads(line) for line in bridge.log]
+            return {line["worker"] for line in lines if line["message"].startswith("SIGHUP: reloading")}
+
+        await eventually(lambda: reloaded() == {0, 1})  # each worker says so, in its own log lines
         for _ in range(8):  # wherever the kernel puts it
             async with raw_station(bridge.url("CP-NEW")) as ws:
                 assert json.loads(await _exchange(ws, '[2,"h","Heartbeat",{}]'))[:2] == [3, "h"]

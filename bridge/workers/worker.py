@@ -79,6 +79,18 @@ def die_with_supervisor(supervisor: int) -> None:
         raise SystemExit(1)
 
 
+class WorkerTag(logging.Filter):
+    """Every log line of a worker names it: `"worker": <slot>` in JSON logs."""
+
+    def __init__(self, slot: int) -> None:
+        super().__init__()
+        self.slot = slot
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.worker = self.slot
+        return True
+
+
 def main() -> int:
     spec = json.loads(os.environ[WORKER_ENV])
     die_with_supervisor(int(spec["supervisor"]))
@@ -87,6 +99,8 @@ def main() -> int:
     from bridge.logs import setup_logging
 
     setup_logging(settings.log_format, settings.log_level)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(WorkerTag(int(spec["slot"])))
     return run_serve(settings, worker=WorkerRole(int(spec["slot"]), str(spec["dir"])))
 
 
