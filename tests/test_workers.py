@@ -353,3 +353,16 @@ def test_merged_metrics_sum_counts_keep_the_fullest_worker_and_outlive_a_dead_on
     one.connections.labels("accepted").inc()
     merged.update(1, exposition(one, 10))
     assert value("bridge_connections_total", outcome="accepted") == 6
+
+
+@pytest.mark.parametrize("count", [2, 3, 8])
+def test_workers_share_out_the_upstream_connection_rate(count: int) -> None:
+    """The CSMS sees no more new connections a second from N workers than from one bridge process."""
+    from bridge.settings import Settings
+    from bridge.workers.supervisor import worker_settings
+
+    settings = Settings(upstream_connect_rate=50, upstream_connect_burst=20, workers=count)
+    each = worker_settings(settings, count)
+    assert each.upstream_connect_rate * count == pytest.approx(50)
+    assert each.upstream_connect_burst * count <= 20 and each.upstream_connect_burst >= 1
+    assert each.model_copy(update={"upstream_connect_rate": 50, "upstream_connect_burst": 20}) == settings

@@ -44,6 +44,18 @@ STEADY_AFTER = 60.0  # a worker that ran this long before it died starts the bac
 STOP_MARGIN = 5.0  # seconds past --drain-timeout before workers still running are killed
 
 
+def worker_settings(settings: Settings, count: int) -> Settings:
+    """Each worker's settings: the supervisor's, with the upstream connection rate and burst shared
+    out, so that the CSMS sees at most --upstream-connect-rate new connections a second from the
+    whole bridge, as from one process (each worker admits its own share)."""
+    return settings.model_copy(
+        update={
+            "upstream_connect_rate": settings.upstream_connect_rate / count,
+            "upstream_connect_burst": max(1, settings.upstream_connect_burst // count),
+        }
+    )
+
+
 @dataclass
 class Slot:
     """One of the N places a worker runs in; its process changes when it is restarted."""
@@ -84,7 +96,7 @@ class Supervisor:
             "Worker processes that exited unexpectedly and were started again.",
             registry=self.registry,
         )
-        self._settings_json = json.dumps(settings.model_dump(mode="json")).encode()
+        self._settings_json = json.dumps(worker_settings(settings, count).model_dump(mode="json")).encode()
 
     def _ready(self, index: int, pid: int) -> None:
         slot = self.slots[index]
