@@ -224,12 +224,12 @@ class BridgeServer:
         if previous is not None:
             log.warning("station connected again; closing its older connection (code %s)", REPLACED)
             await previous.close(REPLACED, "replaced by a newer connection of the same station")
-        if self.claim is not None:  # its older connection may be on another worker
-            await self.claim(station_id)
         self.metrics.connections.labels("accepted").inc()
         self.metrics.stations.inc()
         log.info("station connected; upstream %s open", CSMS_PROTOCOL)
         try:
+            if self.claim is not None:  # its older connection may be on another worker
+                await self.claim(station_id)
             # read after the older connection is closed, so that what it saved last is read
             await self._load_transactions(engine)
             await session.run()

@@ -197,10 +197,10 @@ class Supervisor:
         loop.add_signal_handler(signal.SIGHUP, self._hangup)
         keepers = [asyncio.create_task(self._keep(slot)) for slot in self.slots]
         try:
-            started = asyncio.create_task(self.all_started.wait())
-            await asyncio.wait(
-                [started, asyncio.create_task(self.stop.wait())], return_when="FIRST_COMPLETED"
-            )
+            waits = [asyncio.create_task(self.all_started.wait()), asyncio.create_task(self.stop.wait())]
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for wait in waits:
+                wait.cancel()
             if self.all_started.is_set() and not self.stop.is_set():
                 log.info(
                     "%d workers listening on %s:%s for OCPP 1.6J stations; room for about %d stations "
