@@ -91,11 +91,12 @@ async def run_workers(csms_url: str, store_url: str, **env: str) -> AsyncIterato
 
 
 def pid_alive(pid: int) -> bool:
+    """The process runs (a zombie, exited but not yet reaped by whoever adopted it, does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
         return False
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 @pytest.fixture
@@ -237,6 +238,15 @@ async def test_sighup_reaches_every_worker(csms: CsmsServer, store_url: str, tmp
         for _ in range(8):  # wherever the kernel puts it
             async with raw_station(bridge.url("CP-NEW")) as ws:
                 assert json.loads(await _exchange(ws, '[2,"h","Heartbeat",{}]'))[:2] == [3, "h"]
+
+
+async def test_workers_do_not_outlive_a_killed_supervisor(csms: CsmsServer, store_url: str) -> None:
+    async with run_workers(csms.url, store_url) as bridge, raw_station(bridge.url("CP-1")) as ws:
+        pids = [w["pid"] for w in await bridge.workers()]
+        bridge.process.send_signal(signal.SIGKILL)  # nothing forwards: the kernel tells the workers
+        message = await asyncio.wait_for(ws.receive(), 10)
+        assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 1001  # drained, not dropped
+        await eventually(lambda: not any(pid_alive(pid) for pid in pids), wait=10)
 
 
 @pytest.mark.parametrize(
