@@ -163,14 +163,14 @@ def run_command(flags: dict[str, object]) -> int:
     if not settings.csms_url:
         log.error("no CSMS configured: pass --csms-url ws://host:port/path or set BRIDGE_CSMS_URL")
         return 2
-    problem = workers_refusal(settings, worker_count(settings.workers))
+    workers = worker_count(settings.workers)
+    problem = workers_refusal(settings, workers)
     if problem is not None:
         log.error("cannot start: %s", problem)
         return 2
     if event_loop(settings.event_loop)[1] is None and settings.event_loop == "uvloop":
         log.error("--event-loop uvloop: uvloop is not installed (pip install uvloop), or use auto or asyncio")
         return 2
-    workers = worker_count(settings.workers)
     if workers > 1:  # a supervisor and `workers` processes (bridge/workers)
         from bridge.workers.supervisor import supervise
 
