@@ -376,3 +376,10 @@ def test_workers_share_out_the_upstream_connection_rate(count: int) -> None:
     assert each.upstream_connect_rate * count == pytest.approx(50)
     assert each.upstream_connect_burst * count <= 20 and each.upstream_connect_burst >= 1
     assert each.model_copy(update={"upstream_connect_rate": 50, "upstream_connect_burst": 20}) == settings
+
+
+def test_auto_is_one_worker_per_cpu_the_process_may_use() -> None:
+    from bridge.workers import worker_count
+
+    assert worker_count("auto") == len(os.sched_getaffinity(0))
+    assert worker_count(3) == 3
