@@ -27,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -40,6 +41,11 @@ from bridge.store import StoreError, TransactionStore, open_store
 from bridge.tables import TableError
 from bridge.tls import TlsConfigError
 from bridge.topology import TopologyError
+from bridge.workers import refusal as workers_refusal
+from bridge.workers import worker_count
+
+if TYPE_CHECKING:
+    from bridge.workers.worker import WorkerRole
 
 log = logging.getLogger("bridge")
 
@@ -161,13 +167,27 @@ def run_command(flags: dict[str, object]) -> int:
     if not settings.csms_url:
         log.error("no CSMS configured: pass --csms-url ws://host:port/path or set BRIDGE_CSMS_URL")
         return 2
-    loop_name, loop_factory = event_loop(settings.event_loop)
-    if loop_factory is None and settings.event_loop == "uvloop":
+    workers = worker_count(settings.workers)
+    problem = workers_refusal(settings, workers)
+    if problem is not None:
+        log.error("cannot start: %s", problem)
+        return 2
+    if event_loop(settings.event_loop)[1] is None and settings.event_loop == "uvloop":
         log.error("--event-loop uvloop: uvloop is not installed (pip install uvloop), or use auto or asyncio")
         return 2
+    if workers > 1:  # a supervisor and `workers` processes (bridge/workers)
+        from bridge.workers.supervisor import supervise
+
+        return supervise(settings, workers)
+    return run_serve(settings)
+
+
+def run_serve(settings: Settings, worker: WorkerRole | None = None) -> int:
+    """serve() on the event loop --event-loop names, until it drains; 1 if it cannot start."""
+    loop_name, loop_factory = event_loop(settings.event_loop)
     try:
         with asyncio.Runner(loop_factory=loop_factory) as runner:
-            return runner.run(serve(settings, loop_name=loop_name))
+            return runner.run(serve(settings, loop_name=loop_name, worker=worker))
     except (
         TableError,
         TopologyError,
@@ -240,10 +260,16 @@ def event_loop(choice: str) -> tuple[str, Callable[[], asyncio.AbstractEventLoop
     return "uvloop", uvloop.new_event_loop
 
 
-async def serve(settings: Settings, started: asyncio.Event | None = None, loop_name: str = "asyncio") -> int:
+async def serve(
+    settings: Settings,
+    started: asyncio.Event | None = None,
+    loop_name: str = "asyncio",
+    worker: WorkerRole | None = None,
+) -> int:
     """Run until SIGTERM/SIGINT, then drain: stop accepting, close stations with 1001, exit 0.
 
-    SIGHUP reloads the TLS certificates and the station allow-list without closing anyone.
+    SIGHUP reloads the TLS certificates and the station allow-list without closing anyone. As one of
+    several workers (`worker`), the listener shares its port and the admin app is the supervisor's.
     """
     began = time.monotonic()
     open_files = limits.raise_nofile()
@@ -260,7 +286,11 @@ async def serve(settings: Settings, started: asyncio.Event | None = None, loop_n
         await server.open_store()
     except (StoreError, sqlite3.Error, OSError) as exc:
         raise store_start_error(settings, exc) from None
-    admin = await start_admin(server, settings)
+    if worker is not None:
+        await worker.attach(server)
+        admin = await worker.start_admin(server)
+    else:
+        admin = await start_admin(server, settings)
     runner = web.AppRunner(
         server.app,
         handle_signals=False,
@@ -278,6 +308,7 @@ async def serve(settings: Settings, started: asyncio.Event | None = None, loop_n
         handshake_timeout=settings.handshake_timeout,
         ssl_context=server.tls.listener,
         backlog=settings.listen_backlog,
+        reuse_port=worker is not None,
     )
     await site.start()
     server.ready = True
@@ -305,6 +336,8 @@ async def serve(settings: Settings, started: asyncio.Event | None = None, loop_n
     loop.add_signal_handler(signal.SIGHUP, server.reload)  # new TLS certificates, allow-list
     if started is not None:
         started.set()
+    if worker is not None:  # signal handlers in place: the supervisor may send SIGTERM from now on
+        worker.ready()
     await stop.wait()
     log.info("signal received: draining (grace period %.0f s)", settings.drain_timeout)
     server.ready = False

@@ -20,7 +20,7 @@ from yarl import URL
 class ListenerSite(web.BaseSite):
     """Like `web.TCPSite`, with `handshake_timeout` for the TLS handshake (ignored without TLS)."""
 
-    __slots__ = ("_bound_port", "_handshake_timeout", "_host", "_port")
+    __slots__ = ("_bound_port", "_handshake_timeout", "_host", "_port", "_reuse_port")
 
     def __init__(
         self,
@@ -31,12 +31,14 @@ class ListenerSite(web.BaseSite):
         handshake_timeout: float,
         ssl_context: ssl.SSLContext | None = None,
         backlog: int = 128,
+        reuse_port: bool = False,
     ) -> None:
         super().__init__(runner, ssl_context=ssl_context, backlog=backlog)
         self._host = host
         self._port = port
         self._bound_port: int | None = None
         self._handshake_timeout = handshake_timeout
+        self._reuse_port = reuse_port  # several worker processes accept on one port (bridge/workers)
 
     @property
     def port(self) -> int:
@@ -58,6 +60,7 @@ class ListenerSite(web.BaseSite):
             self._port,
             ssl=self._ssl_context,
             backlog=self._backlog,
+            reuse_port=self._reuse_port or None,
             # only valid with TLS: without it the keep-alive timeout alone bounds the handshake
             ssl_handshake_timeout=self._handshake_timeout if self._ssl_context is not None else None,
         )

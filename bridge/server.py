@@ -21,6 +21,7 @@ import functools
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -129,6 +130,8 @@ class BridgeServer:
         load_fields()  # mappings/shadow.toml, checked at start-up
         self.shadow_report = ShadowReport(self.metrics.registry)
         self.sessions: dict[str, StationSession] = {}
+        # with --workers: tells the other workers that a station connected here (bridge/workers/link.py)
+        self.claim: Callable[[str], Awaitable[None]] | None = None
         self.ready = False
         self.draining = False
         self.client: aiohttp.ClientSession | None = None
@@ -250,6 +253,8 @@ class BridgeServer:
             path.csms_protocol,
         )
         try:
+            if self.claim is not None:  # its older connection may be on another worker
+                await self.claim(station_id)
             # read after the older connection is closed, so that what it saved last is read
             if path.translated:
                 await self._load_transactions(engine)
@@ -451,6 +456,15 @@ class BridgeServer:
         self.tls.reload()
         self.allowlist.reload()
         self.modes.reload()
+
+    async def release(self, station_id: str) -> None:
+        """The station connected again on another worker: close its connection here with 4000."""
+        session = self.sessions.get(station_id)
+        if session is not None:
+            session.log.warning(
+                "station connected again on another worker; closing its older connection (code %s)", REPLACED
+            )
+            await session.close(REPLACED, "replaced by a newer connection of the same station")
 
     async def drain(self, grace: float) -> None:
         """Close every station pair with 1001 (going away), waiting at most `grace` seconds."""

@@ -14,7 +14,7 @@ import argparse
 import contextvars
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         1024,
         ge=1,
         description="Connections the kernel queues before the bridge accepts them (capped by somaxconn).",
+    )
+    workers: Annotated[int, Field(ge=1)] | Literal["auto"] = Field(
+        1,
+        description="Worker processes accepting stations on the same port (SO_REUSEPORT) under one "
+        "supervisor; auto: one per CPU available to the process. Above 1 the store must be shared "
+        "(sqlite:/// or redis://, not memory:).",
     )
     log_format: Literal["json", "text"] = Field("json", description="json: one object a line; text: humans.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

@@ -490,6 +490,7 @@ SAMPLES: dict[str, Any] = {
     "store_url": "redis://redis.charging.svc:6379/1",
     "legacy_csms_url": "wss://legacy.example.com/ocpp16",
     "default_mode": "shadow",
+    "workers": 3,
 }
 # Settings that are only valid together with another one (checked by the bridge at start-up).
 PAIRED: dict[str, dict[str, Any]] = {"default_mode": {"legacy_csms_url": SAMPLES["legacy_csms_url"]}}
@@ -1082,3 +1083,29 @@ def test_migration_settings_reach_the_bridge_and_a_legacy_mode_needs_the_legacy_
     assert (started.default_mode, started.shadow_timeout) == ("shadow", 4.0)
     with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError, match="legacyCsmsUrl"):
         chart.validate_schema(chart.merge_values({"settings": {"defaultMode": "legacy"}}))
+
+
+# --- several worker processes in one container ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [2, "auto"])
+def test_workers_reach_the_bridge_and_refuse_a_store_of_their_own(
+    workers: int | str, example_csms_chart: Path
+) -> None:
+    container = bridge_container(render({"settings": {"workers": workers}}))
+    assert container_env(container)["BRIDGE_WORKERS"] == str(workers)
+    assert started_settings(container).workers == workers
+    memory = {"settings": {"workers": workers, "storeUrl": "memory:"}}
+    with pytest.raises(helm.HelmRenderError, match=r"settings.workers is .* memory:.*settings.workers=1"):
+        render(memory)
+    with pytest.raises(helm.HelmRenderError, match=r"settings\.storeUrl is memory:"):
+        sidecar_example_manifests(example_csms_chart, memory)
+    assert started_settings(bridge_container(render({"settings": {"storeUrl": "memory:"}}))).workers == 1
+
+
+@pytest.mark.parametrize("workers", [0, -1, "many", 1.5])
+def test_schema_refuses_workers_the_bridge_refuses(workers: Any) -> None:
+    with pytest.raises(pydantic.ValidationError):
+        Settings(workers=workers)
+    with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError):
+        chart.validate_schema(chart.merge_values({"settings": {"workers": workers}}))

@@ -156,6 +156,10 @@ setting only needs its key in values.yaml and values.schema.json. Empty strings 
 out (the bridge's default applies). The file settings (maps) are mounted and point at the mount.
 */}}
 {{- define "ocpp-bridge.env" -}}
+{{- $workers := .Values.settings.workers }}
+{{- if and (eq (include "ocpp-bridge.storeUrl" .) "memory:") (or (eq (toString $workers) "auto") (gt (int $workers) 1)) }}
+{{- fail (printf "settings.workers is %v but settings.storeUrl is memory:, which each worker process keeps to itself: use the default SQLite store or a shared Redis (settings.storeUrl=redis://<host>:6379/0), or settings.workers=1." $workers) }}
+{{- end }}
 {{- range $key, $value := .Values.settings }}
 {{- if eq $key "storeUrl" }}
 - name: BRIDGE_STORE_URL
