@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import gc
 import importlib.metadata
+import json
 import logging
 import os
 import signal
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bridge")
 
-COMMANDS = ("run", "demo", "translate", "bench", "healthcheck")
+COMMANDS = ("run", "demo", "translate", "bench", "healthcheck", "shadow-report")
 MANY_STATIONS = 1_000  # below room for this many, start-up warns about the open-file limit
 
 
@@ -115,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
         "healthcheck",
         help="exit 0 if the bridge on this host answers GET /healthz on its admin port (BRIDGE_ADMIN_PORT)",
     )
+    report = commands.add_parser(
+        "shadow-report",
+        help="print the shadow comparison (GET /shadow on the admin port of the bridge on this host) as JSON",
+    )
+    report.add_argument(
+        "--url",
+        default=None,
+        help="admin URL of the bridge (default: this host, BRIDGE_ADMIN_PORT), e.g. http://bridge:9101",
+    )
+    report.add_argument("--station", default=None, help="only this station's counts and differences")
     return parser
 
 
@@ -151,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_bench(args)
     if args.command == "healthcheck":
         return healthcheck()
+    if args.command == "shadow-report":
+        return shadow_report(args.url, args.station)
     return run_command(vars(args))
 
 
@@ -230,16 +243,46 @@ def store_start_error(settings: Settings, exc: BaseException) -> StartError:
     )
 
 
-def healthcheck() -> int:
-    """GET /healthz on the admin port of the bridge on this host; the port comes from the environment."""
+def admin_url(command: str, path: str) -> str | None:
+    """http://<this host>:<admin port><path>, from the environment as `run` reads it; None if a setting
+    there is invalid (said on stderr)."""
     try:
         settings = settings_from({}, os.environ, SECRETS_DIR)
     except ValidationError as exc:
         for line in describe_errors(exc):
-            print(f"ocpp-bridge healthcheck: invalid setting {line}", file=sys.stderr)
-        return 2
+            print(f"ocpp-bridge {command}: invalid setting {line}", file=sys.stderr)
+        return None
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host
-    url = f"http://{host if ':' not in host else f'[{host}]'}:{settings.admin_port}/healthz"
+    return f"http://{host if ':' not in host else f'[{host}]'}:{settings.admin_port}{path}"
+
+
+def shadow_report(url: str | None, station: str | None) -> int:
+    """GET /shadow of a running bridge (one report for all its workers), printed as indented JSON."""
+    url = url.rstrip("/") + "/shadow" if url else admin_url("shadow-report", "/shadow")
+    if url is None:
+        return 2
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            report = json.load(response)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        print(f"ocpp-bridge shadow-report: {url}: {exc}", file=sys.stderr)
+        return 1
+    if station is not None:
+        report = {
+            "stations": {station: report.get("stations", {}).get(station, {})},
+            "refused_calls": {station: report.get("refused_calls", {}).get(station, 0)},
+            "differences": [d for d in report.get("differences", []) if d.get("station") == station],
+        }
+    json.dump(report, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def healthcheck() -> int:
+    """GET /healthz on the admin port of the bridge on this host; the port comes from the environment."""
+    url = admin_url("healthcheck", "/healthz")
+    if url is None:
+        return 2
     try:
         with urllib.request.urlopen(url, timeout=3) as response:
             ok = response.status == 200

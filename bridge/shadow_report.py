@@ -91,3 +91,26 @@ class ShadowReport:
             "refused_calls": dict(self.refused),
             "differences": list(self.differences),
         }
+
+
+def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several workers' reports as one (`run --workers N`): a station that reconnected onto another
+    worker has counts in both, summed; the differences interleaved by time, the latest kept."""
+    stations: dict[str, dict[str, Counter[str]]] = {}
+    refused: Counter[str] = Counter()
+    differences: list[dict[str, Any]] = []
+    for report in reports:
+        for station, actions in report.get("stations", {}).items():
+            for action, tally in actions.items():
+                stations.setdefault(station, {}).setdefault(action, Counter()).update(tally)
+        refused.update(report.get("refused_calls", {}))
+        differences += report.get("differences", [])
+    differences.sort(key=lambda d: str(d.get("time", "")))
+    return {
+        "stations": {
+            station: {action: {k: tally[k] for k in ("seen", *OUTCOMES)} for action, tally in actions.items()}
+            for station, actions in stations.items()
+        },
+        "refused_calls": dict(refused),
+        "differences": differences[-KEEP_DIFFERENCES:],
+    }

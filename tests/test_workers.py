@@ -383,3 +383,80 @@ def test_auto_is_one_worker_per_cpu_the_process_may_use() -> None:
 
     assert worker_count("auto") == len(os.sched_getaffinity(0))
     assert worker_count(3) == 3
+
+
+async def test_shadow_report_covers_every_worker_and_the_command_prints_it(
+    csms: CsmsServer, store_url: str
+) -> None:
+    """In shadow mode each worker compares its own stations; the supervisor's /shadow, and
+    `ocpp-bridge shadow-report` reading it, is the report of them all."""
+    from ocpp.v16 import call
+
+    from tests.legacy_csms import start_legacy
+
+    legacy = await start_legacy()
+    legacy.blocked.add("TAG-X")  # the old back office blocks a tag the new one accepts
+    try:
+        async with (
+            run_workers(
+                csms.url, store_url, BRIDGE_LEGACY_CSMS_URL=legacy.url, BRIDGE_DEFAULT_MODE="shadow"
+            ) as bridge,
+            contextlib.AsyncExitStack() as stack,
+        ):
+            stations = []
+            while len(stations) < 40:  # until both workers have a station
+                station_id = f"CP-{len(stations)}"
+                station = await stack.enter_async_context(connect_station(bridge.url(station_id), station_id))
+                await boot(station)
+                answer = await station.call(call.Authorize(id_tag="TAG-X"))
+                assert answer.id_tag_info["status"] == "Blocked"  # the legacy CSMS decides
+                stations.append(station_id)
+                if len(stations) >= 2 and all(w["stations"] for w in await bridge.workers()):
+                    break
+
+            for _ in range(100):  # the shadow's answers are compared after the station got its own
+                shown = json.loads((await bridge.get("/shadow"))[1])
+                if len(shown["differences"]) == len(stations):
+                    break
+                await asyncio.sleep(0.05)
+            printed = await asyncio.to_thread(
+                subprocess.run,
+                [*BRIDGE, "shadow-report", "--url", f"http://127.0.0.1:{bridge.admin}"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            one = await asyncio.to_thread(
+                subprocess.run,
+                [*BRIDGE, "shadow-report", "--station", stations[0]],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                env={**os.environ, "BRIDGE_ADMIN_PORT": str(bridge.admin), "BRIDGE_HOST": "127.0.0.1"},
+            )
+    finally:
+        assert legacy.runner is not None
+        await legacy.runner.cleanup()
+    assert printed.returncode == 0, printed.stderr
+    report = json.loads(printed.stdout)
+    assert sorted(report["stations"]) == sorted(stations)
+    for station_id in stations:
+        assert report["stations"][station_id]["Authorize"]["differed"] == 1
+        assert report["stations"][station_id]["BootNotification"]["agreed"] == 1
+    assert sorted(d["station"] for d in report["differences"]) == sorted(stations)
+    assert "workers_missing" not in report
+    assert one.returncode == 0, one.stderr
+    only = json.loads(one.stdout)
+    assert list(only["stations"]) == [stations[0]]
+    assert [d["station"] for d in only["differences"]] == [stations[0]]
+
+
+def test_shadow_report_says_when_no_bridge_answers() -> None:
+    printed = subprocess.run(
+        [*BRIDGE, "shadow-report", "--url", f"http://127.0.0.1:{free_port()}"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert printed.returncode == 1
+    assert "ocpp-bridge shadow-report: http://127.0.0.1:" in printed.stderr

@@ -6,6 +6,7 @@
     GET /metrics    the workers' metrics merged into one exposition (merge.py), plus bridge_workers and
                     bridge_worker_restarts_total
     GET /workers    JSON: each worker's slot, pid, readiness, restarts, uptime and stations connected
+    GET /shadow     the workers' shadow comparisons merged into one report (bridge/shadow_report.py)
 
 Each worker serves its own admin app on a Unix socket in the supervisor's private directory.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from typing import TYPE_CHECKING
@@ -22,6 +24,7 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bridge.shadow_report import merge_reports
 from bridge.workers.merge import parse
 from bridge.workers.worker import admin_socket
 
@@ -42,6 +45,7 @@ class SupervisorAdmin:
         self.app.router.add_get("/readyz", self.readyz)
         self.app.router.add_get("/metrics", self.metrics)
         self.app.router.add_get("/workers", self.workers)
+        self.app.router.add_get("/shadow", self.shadow)
         self.app.on_cleanup.append(self._close)
 
     async def _close(self, app: web.Application) -> None:
@@ -98,6 +102,23 @@ class SupervisorAdmin:
                     self.supervisor.worker_metrics.update(pid, answer[1])
         body = generate_latest(self.supervisor.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def shadow(self, request: web.Request) -> web.Response:
+        """The workers' shadow comparisons as one report (bridge/shadow_report.py); a worker that does
+        not answer is left out and named."""
+        slots = self.supervisor.slots
+        answers = await asyncio.gather(*(self._get(slot, "/shadow") for slot in slots))
+        reports, missing = [], []
+        for slot, answer in zip(slots, answers, strict=True):
+            if answer is None or answer[0] != 200:
+                missing.append(slot.index)
+                continue
+            with contextlib.suppress(ValueError):
+                reports.append(json.loads(answer[1]))
+        merged = merge_reports(reports)
+        if missing:
+            merged["workers_missing"] = missing
+        return web.json_response(merged)
 
     async def workers(self, request: web.Request) -> web.Response:
         slots = self.supervisor.slots
