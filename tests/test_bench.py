@@ -54,6 +54,26 @@ def test_bench_prints_its_table_with_the_relay_baseline() -> None:
     assert errors == ["0", "0"]
 
 
+def test_bench_measures_a_bridge_running_several_workers() -> None:
+    """--workers 2: the bench's bridge is `run --workers 2` (a shared SQLite store, memory: being
+    refused), its CPU and memory counted over the supervisor and both workers."""
+    result = subprocess.run(
+        [*BENCH, "--stations", "6", "--calls", "5", "--idle", "10", "--workers", "2", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["config"]["workers"] == 2
+    bridge = report["results"]["bridge"]
+    assert bridge["calls"] == 6 * 5 and not bridge["errors"]
+    assert bridge["cpu_us_per_call"] > 0
+    assert bridge["idle"]["connected"] == 10
+    # three processes' memory: more than one bridge process alone would hold
+    assert bridge["peak_rss"] > 2 * 30 * 2**20
+
+
 async def test_bench_loads_a_running_bridge_and_every_call_is_answered(
     bridge: RunningBridge, csms: CsmsServer
 ) -> None:

@@ -1,7 +1,7 @@
 """`ocpp-bridge bench`: how many stations one bridge carries, and what it adds to each round trip.
 
     ocpp-bridge bench [--stations 200] [--calls 50] [--idle 1000] [--rounds 3] [--baseline relay] [--rate N]
-                      [--target ws://host:port] [--loop auto|asyncio|uvloop] [--json]
+                      [--target ws://host:port] [--loop auto|asyncio|uvloop] [--workers N] [--json]
 
 A fast 2.0.1 CSMS, the bridge and the simulated 1.6J stations each run in a process of their own
 (see runner.py); `--baseline relay` adds a plain aiohttp frame relay, measured in the same run, and
@@ -49,6 +49,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="event loop of the bridge and the relay (default auto, as `ocpp-bridge run`: uvloop where "
         "installed); the CSMS and the stations always run on the fastest loop installed",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="run the bridge with `run --workers N` (default 1); N > 1 uses a shared SQLite store in the "
+        "bench's directory (memory: is one process's) and, unless --pin says otherwise, the first N CPUs",
     )
     parser.add_argument(
         "--pin",

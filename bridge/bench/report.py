@@ -173,7 +173,9 @@ def table(run: Run) -> str:
     if c.get("rate") and c["stations"] and c["calls"]:
         load += f", paced at {c['rate']:,.0f} calls/s"
     lines = [
-        f"ocpp-bridge bench: {load}; {c['idle']:,} idle stations; loop {c['loop']} "
+        f"ocpp-bridge bench: {load}; {c['idle']:,} idle stations; "
+        + (f"bridge with {c['workers']} workers; " if c.get("workers", 1) > 1 else "")
+        + f"loop {c['loop']} "
         f"(CSMS and stations: {c.get('load_loop', c['loop'])}); {c['cpus']} CPU(s), pinning: {c['pinning']}",
     ]
     header = ["", *names] + (["bridge/relay"] if "ratios" in data else [])

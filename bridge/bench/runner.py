@@ -134,6 +134,9 @@ def pin_plan(args: argparse.Namespace) -> dict[str, str | None]:
         if len(cpus) >= 4:
             plan["csms"] = str(cpus[1])
             plan["load"] = ",".join(map(str, cpus[2:]))
+    workers = getattr(args, "workers", 1)
+    if workers > 1 and len(cpus) >= 2:  # every worker gets a CPU of its own, shared with the load if need be
+        plan["bridge"] = ",".join(map(str, cpus[: min(workers, len(cpus))]))
     for spec in args.pin or []:
         role, _, chosen = spec.partition("=")
         if role not in roles or not chosen:
@@ -164,6 +167,7 @@ class Bench:
                 "load_loop": self.load_loop,
                 "rate": args.rate,
                 "load_procs": args.load_procs,
+                "workers": args.workers,
                 "cpus": self.cpus,
                 "pinning": ", ".join(f"{r}={c}" for r, c in self.plan.items() if c) or "none",
                 "python": sys.version.split()[0],
@@ -196,10 +200,14 @@ class Bench:
         # default; the user's own BRIDGE_* settings win.
         env.setdefault("BRIDGE_UPSTREAM_CONNECT_RATE", "1000000")
         env.setdefault("BRIDGE_UPSTREAM_CONNECT_BURST", "1000000")
-        env.setdefault("BRIDGE_STORE_URL", "memory:")
+        # Several workers share one store, and memory: is one process's (the bridge refuses it).
+        store = "memory:" if self.args.workers <= 1 else f"sqlite:///{self.workdir / 'bench.sqlite3'}"
+        env.setdefault("BRIDGE_STORE_URL", store)
         argv = [PY, "-m", "bridge.bench.launch", "--loop", self.loop, *self._cpus("bridge"), "--"]
         argv += ["run", "--csms-url", csms_url, "--host", "127.0.0.1", "--port", str(port)]
         argv += ["--admin-port", str(admin), "--event-loop", self.loop]
+        if self.args.workers > 1:
+            argv += ["--workers", str(self.args.workers)]
         began = time.monotonic()
         child = await self._spawn("bridge", argv, env)
         await self._wait_ready(child, f"http://127.0.0.1:{admin}/readyz")
@@ -330,9 +338,11 @@ class Bench:
     def _load_cpus(self) -> set[int] | None:
         """The CPUs the CSMS and the stations are pinned to, if they are pinned apart from the target."""
         chosen = {self.plan.get("load"), self.plan.get("csms")} - {None}
-        if not chosen or self.plan.get("bridge") in chosen:
+        cpus = {int(c) for spec in chosen for c in str(spec).split(",")}
+        target = {int(c) for c in str(self.plan.get("bridge") or "").split(",") if c}
+        if not cpus or not target or cpus & target:  # shared with the target: its busy share says nothing
             return None
-        return {int(c) for spec in chosen for c in str(spec).split(",")}
+        return cpus
 
     @staticmethod
     def _cpu(pids: list[int]) -> float | None:
@@ -342,12 +352,14 @@ class Bench:
     async def idle(self, target: Target, requested: int) -> Idle:
         stations, note = requested, ""
         if target.pid is not None:
-            room = limits.station_room(limits.nofile_hard_limit())  # what `run` logs as its room
+            # what `run` logs as its room: each worker process has the hard limit to itself
+            workers = self.args.workers if target.name == "bridge" else 1
+            room = limits.station_room(limits.nofile_hard_limit()) * workers
             if stations > room:
                 stations = room
                 note = (
                     f"{target.name}: {room:,} of {requested:,} idle stations: the open-file hard limit here is "
-                    f"{limits.nofile_hard_limit():,} and the {target.name} needs 2 per station (ulimit -Hn)"
+                    f"{limits.nofile_hard_limit():,} a process and the {target.name} needs 2 per station (ulimit -Hn)"
                 )
         base = sample_tree(target.pid) if target.pid else None
         loads = await self._loads(target, stations, ["--idle"])
