@@ -41,13 +41,13 @@ from bridge.store.ids import IdPool
 from bridge.tables import Tables, load_tables
 from bridge.tls import TlsContexts
 from bridge.topology import TopologyBook, load_topology
-from bridge.trace import TracedEngine, Tracer
+from bridge.trace import Tracer
 from bridge.translate.context import StationContext
+from bridge.upstream21 import PROTOCOLS, engine_class, offered_protocols
 
 log = logging.getLogger(__name__)
 
 STATION_PROTOCOL = "ocpp1.6"
-CSMS_PROTOCOL = "ocpp2.0.1"
 MAX_STATION_ID = 48  # OCPP identity: CiString48
 PRUNE_EVERY = 3600.0  # seconds between prunes of ended transactions
 FORWARDED_HEADERS = ("Authorization",)  # Security Profile 1: the CSMS stays the authority
@@ -202,7 +202,7 @@ class BridgeServer:
         except Exception:
             await csms.close()
             raise
-        engine = self._engine(station_id)
+        engine = self._engine(station_id, csms.protocol or "")
         session = StationSession(
             station_id,
             ws,
@@ -223,7 +223,7 @@ class BridgeServer:
             await previous.close(REPLACED, "replaced by a newer connection of the same station")
         self.metrics.connections.labels("accepted").inc()
         self.metrics.stations.inc()
-        log.info("station connected; upstream %s open", CSMS_PROTOCOL)
+        self._log_upstream(csms.protocol or "")
         try:
             # read after the older connection is closed, so that what it saved last is read
             await self._load_transactions(engine)
@@ -276,7 +276,7 @@ class BridgeServer:
             async with asyncio.timeout(self.settings.connect_timeout):
                 csms = await self.client.ws_connect(
                     url,
-                    protocols=(CSMS_PROTOCOL,),
+                    protocols=offered_protocols(self.settings.csms_version),
                     headers=headers,
                     ssl=self.tls.upstream if self.tls.upstream is not None else True,
                     max_msg_size=self.settings.max_frame_size,
@@ -293,10 +293,18 @@ class BridgeServer:
             ) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise Refusal(502, f"cannot reach the CSMS: {exc}") from None
-        if csms.protocol != CSMS_PROTOCOL:
+        if csms.protocol not in PROTOCOLS.values():
             await csms.close()
-            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {CSMS_PROTOCOL}")
+            offered = " or ".join(PROTOCOLS.values())
+            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {offered}")
         return csms
+
+    def _log_upstream(self, protocol: str) -> None:
+        preferred = PROTOCOLS[self.settings.csms_version]
+        if protocol == preferred:
+            log.info("station connected; upstream %s open", protocol)
+        else:  # offered second: the CSMS does not speak --csms-version (or prefers the other)
+            log.info("station connected; upstream %s open (the CSMS chose it over %s)", protocol, preferred)
 
     def _heartbeat(self) -> float | None:
         """aiohttp's heartbeat: a ping every --ws-ping-interval, the peer gone if no pong within half."""
@@ -316,7 +324,7 @@ class BridgeServer:
             headers["Retry-After"] = str(max(1, math.ceil(refusal.retry_after)))
         return web.Response(status=refusal.status, text=refusal.reason + "\n", headers=headers)
 
-    def _engine(self, station_id: str) -> Engine:
+    def _engine(self, station_id: str, csms_protocol: str = "ocpp2.0.1") -> Engine:
         s = self.settings
         ctx = StationContext(
             station_id,
@@ -337,8 +345,8 @@ class BridgeServer:
         }
         level = self.tracer.level(station_id)
         if level is not None:  # the live frame trace (bridge/trace.py)
-            return TracedEngine(ctx, trace_level=level, **options)
-        return Engine(ctx, **options)
+            options["trace_level"] = level
+        return engine_class(csms_protocol, traced=level is not None)(ctx, **options)
 
     async def _load_transactions(self, engine: Engine) -> None:
         """The station's running (and recently ended) transactions, read once as it connects. If the
