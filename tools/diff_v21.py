@@ -66,7 +66,11 @@ def _walk(old: dict[str, Any], new: dict[str, Any], ro: Any, rn: Any, path: str,
         d.type_changed[path or "."] = f"{_type(old)} -> {_type(new)}"
     if "enum" in old or "enum" in new:
         before, after = set(old.get("enum", [])), set(new.get("enum", []))
-        if "enum" in old and "enum" in new:
+        if "enum" not in new:
+            d.type_changed[path] = "enum -> free string"  # every 2.0.1 value stays valid
+        elif "enum" not in old:
+            d.type_changed[path] = "string -> enum"
+        else:
             if after - before:
                 d.enum_added[path] = sorted(after - before)
             if before - after:
