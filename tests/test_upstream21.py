@@ -319,3 +319,21 @@ def test_every_field_the_table_drops_is_a_2_1_addition() -> None:
     for action, paths in table.drop.items():
         added = {p.rstrip("!") for kind in ("Request", "Response") for p in diff_v21.diff(action, kind).added}
         assert paths <= added, f"{action}: {paths - added} are not 2.1 additions"
+
+
+def test_translate_shows_the_2_1_output() -> None:
+    from io import StringIO
+
+    from bridge.capture import translate_stream
+
+    capture = StringIO(
+        '[2,"1","GetTariffs",{"evseId":1}]\n'
+        '1.6 [2,"b","BootNotification",{"chargePointVendor":"A","chargePointModel":"B"}]\n'
+    )
+    out = StringIO()
+    translate_stream(capture, out, "2.1", csms_version="2.1")
+    lines = out.getvalue().splitlines()
+    assert lines[1].startswith('out 2.1    [4,"1","NotSupported","GetTariffs is OCPP 2.1 only')
+    assert lines[3].startswith('out 2.1    [2,"b","BootNotification",{"chargingStation"')
+    frame = json.loads(lines[3].removeprefix("out 2.1").strip())
+    assert_frame_valid("2.1", frame)
