@@ -43,7 +43,7 @@ from bridge.tls import TlsContexts
 from bridge.topology import TopologyBook, load_topology
 from bridge.trace import Tracer
 from bridge.translate.context import StationContext
-from bridge.upstream21 import PROTOCOLS, engine_class, offered_protocols
+from bridge.upstream21 import PROTOCOLS, engine_class, load_v21_table, offered_protocols
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ class BridgeServer:
         # Loading here (not per station) means a broken table or topology file stops start-up.
         self.settings = settings
         self.tables = tables or load_tables()
+        load_v21_table()  # mappings/v21.toml too: checked even before a CSMS first accepts ocpp2.1
         self.topologies = topologies if topologies is not None else load_topology(settings.topology_file)
         self.metrics = metrics or Metrics()
         self.store = (

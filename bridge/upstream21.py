@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from bridge import rpc
 from bridge.engine import Engine, Send, Side
 from bridge.models import v201
@@ -219,10 +221,35 @@ class Upstream21(Engine):
             )
             self._refuse(self.csms, str(message_id)[:36], "untranslatable", description, out)
             return out
-        if not unknown:
-            return text
-        self.log.debug("dropped OCPP 2.1 field(s) %s of %s", ", ".join(unknown), action)
-        return rpc.call_frame(message_id, action, without(payload, unknown))
+        if unknown:
+            self.log.debug("dropped OCPP 2.1 field(s) %s of %s", ", ".join(unknown), action)
+            payload = without(payload, unknown)
+        beyond = self._enum_beyond_201(action, payload)
+        if beyond is not None:
+            out = []
+            self.observer.frame_in(Side.CSMS, action)
+            self._refuse(self.csms, str(message_id)[:36], "untranslatable", f"{action}: {beyond}", out)
+            return out
+        return rpc.call_frame(message_id, action, payload) if unknown else text
+
+    @staticmethod
+    def _enum_beyond_201(action: str, payload: dict[str, Any]) -> str | None:
+        """What is wrong when a CSMS call uses an enum value 2.0.1 does not have (Reset ImmediateAndResume,
+        an idToken.type 2.1 left free, ...): valid 2.1 the CSMS may send, which a 1.6 station cannot
+        take, so NotSupported rather than the TypeConstraintViolation the engine gives a broken frame.
+        None for anything else (the engine answers other schema errors as usual)."""
+        try:
+            v201.REQUESTS[action].model_validate(payload)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            if error["type"] == "enum" and isinstance(error.get("input"), str):  # a string: maybe 2.1's
+                where = ".".join(str(part) for part in error["loc"])
+                expected = error.get("ctx", {}).get("expected", "")
+                return (
+                    f"{where} {error.get('input')!r} is not a value a 1.6 station behind this bridge can "
+                    f"take (it can take {expected})"
+                )
+        return None
 
     def _fit(self, action: str, payload: dict[str, Any], *, answer: bool) -> dict[str, Any]:
         model = (v201.RESPONSES if answer else v201.REQUESTS).get(action)

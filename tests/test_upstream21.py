@@ -231,9 +231,16 @@ async def test_what_a_1_6_station_cannot_do_gets_not_supported(caplog: pytest.Lo
         answer = await ws.call([2, "t2", "SetChargingProfile", {"evseId": 1, "chargingProfile": profile}])
         assert answer[:3] == [4, "t2", "NotSupported"]
         assert "chargingProfile.chargingSchedule[].chargingSchedulePeriod[].dischargeLimit" in answer[3]
-        # a 2.1 enum value: the 2.0.1 schema's answer, naming the valid values
+        # enum values 2.1 added, or left free: valid 2.1 a 1.6 station cannot take
         answer = await ws.call([2, "t3", "Reset", {"type": "ImmediateAndResume"}])
-        assert answer[0] == 4 and answer[1] == "t3" and "ImmediateAndResume" in answer[3]
+        assert answer[:3] == [4, "t3", "NotSupported"] and "'ImmediateAndResume'" in answer[3]
+        assert "Immediate" in answer[3] and "OnIdle" in answer[3]  # what it can take
+        start = {"idToken": {"idToken": "VIN123", "type": "VIN"}, "remoteStartId": 1}
+        answer = await ws.call([2, "t5", "RequestStartTransaction", start])
+        assert answer[:3] == [4, "t5", "NotSupported"] and "idToken.type 'VIN'" in answer[3]
+        # a frame that breaks 2.1 too still gets the schema's own answer
+        answer = await ws.call([2, "t6", "Reset", {"type": 7}])
+        assert answer[:3] == [4, "t6", "TypeConstraintViolation"]
         # 2.1's SEND and CALLRESULTERROR take no answer: dropped, logged, counted; the next call is answered
         await ws.ws.send_str(json.dumps([6, "s1", "NotifyPeriodicEventStream", {"id": 1, "pending": 0}]))
         await ws.ws.send_str(json.dumps([5, "e1", "FormatViolation", "bad result", {}]))
