@@ -179,10 +179,13 @@ class Upstream21(Engine):
         kind = data[0]
         if kind in (SEND, CALLRESULTERROR):
             return self._drop_frame(kind, data)
+        well_formed = len(data) > 1 and isinstance(data[1], str) and 0 < len(data[1]) <= rpc.MAX_ID_LENGTH
+        if not well_formed:
+            return text  # the engine answers it, as any broken frame
         if kind == rpc.CALL and len(data) == 4 and isinstance(data[2], str) and isinstance(data[3], dict):
             return self._fit_call(text, data)
         if kind == rpc.CALLRESULT and len(data) == 3 and isinstance(data[2], dict):
-            pending = self.csms.awaiting.get(data[1]) if isinstance(data[1], str) else None
+            pending = self.csms.awaiting.get(data[1])
             if pending is not None:
                 payload = self._fit(pending.sent_action, data[2], answer=True)
                 if payload is not data[2]:
@@ -217,7 +220,8 @@ class Upstream21(Engine):
             out = []
             self.observer.frame_in(Side.CSMS, action)
             description = (
-                f"{action}: {', '.join(refused)} is OCPP 2.1 only and a 1.6 station cannot honour it"
+                f"{action}: {', '.join(refused)} is not in OCPP 2.0.1 (a 2.1 field, or unknown) and a "
+                "1.6 station behind this bridge cannot honour it"
             )
             self._refuse(self.csms, str(message_id)[:36], "untranslatable", description, out)
             return out
@@ -273,8 +277,9 @@ class Engine21(Upstream21, Engine):
     """The engine of a station whose CSMS speaks OCPP 2.1."""
 
 
-class TracedEngine21(Upstream21, TracedEngine):
-    """The same, with the live frame trace (bridge/trace.py)."""
+class TracedEngine21(TracedEngine, Upstream21):
+    """The same, with the live frame trace (bridge/trace.py) outside the edge: the trace shows the
+    CSMS's frames as they came, 2.1, and the edge's own answers."""
 
 
 def engine_class(csms_protocol: str, traced: bool) -> type[Engine]:

@@ -344,3 +344,21 @@ def test_translate_shows_the_2_1_output() -> None:
     assert lines[3].startswith('out 2.1    [2,"b","BootNotification",{"chargingStation"')
     frame = json.loads(lines[3].removeprefix("out 2.1").strip())
     assert_frame_valid("2.1", frame)
+
+
+async def test_the_trace_shows_the_2_1_frames_as_the_csms_sent_them(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="bridge.trace")
+    async with (
+        csms21(raw=True) as csms,
+        run_bridge(csms_url=csms.url, csms_version="2.1", trace=["CP-21TR"]) as bridge,
+        connect_station(bridge.url("CP-21TR"), factory=Charger),
+    ):
+        await csms.wait_for("CP-21TR")
+        ws = csms.raw["CP-21TR"]
+        await ws.call([2, "t1", "TriggerMessage", {"requestedMessage": "Heartbeat", "customTrigger": "x"}])
+        await ws.call([2, "t2", "GetTariffs", {"evseId": 1}])
+    trace = [r.getMessage() for r in caplog.records if r.name == "bridge.trace"]
+    assert trace[0] == 'in  2.1    [2,"t1","TriggerMessage",{"requestedMessage":"Heartbeat","customTrigger":"x"}]'
+    assert trace[1] == 'out 1.6    [2,"t1","TriggerMessage",{"requestedMessage":"Heartbeat"}]'
+    assert trace[-2] == 'in  2.1    [2,"t2","GetTariffs",{"evseId":1}]'
+    assert trace[-1].startswith('out 2.1    [4,"t2","NotSupported"')
