@@ -358,7 +358,10 @@ async def test_the_trace_shows_the_2_1_frames_as_the_csms_sent_them(caplog: pyte
         await ws.call([2, "t1", "TriggerMessage", {"requestedMessage": "Heartbeat", "customTrigger": "x"}])
         await ws.call([2, "t2", "GetTariffs", {"evseId": 1}])
     trace = [r.getMessage() for r in caplog.records if r.name == "bridge.trace"]
-    assert trace[0] == 'in  2.1    [2,"t1","TriggerMessage",{"requestedMessage":"Heartbeat","customTrigger":"x"}]'
+    assert (
+        trace[0]
+        == 'in  2.1    [2,"t1","TriggerMessage",{"requestedMessage":"Heartbeat","customTrigger":"x"}]'
+    )
     assert trace[1] == 'out 1.6    [2,"t1","TriggerMessage",{"requestedMessage":"Heartbeat"}]'
     assert trace[-2] == 'in  2.1    [2,"t2","GetTariffs",{"evseId":1}]'
     assert trace[-1].startswith('out 2.1    [4,"t2","NotSupported"')
