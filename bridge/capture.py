@@ -22,6 +22,9 @@ A station's frame that needed repairs (mappings/repairs.toml) shows each one bes
     fix        errorCode 'Error' -> 'OtherError', the word kept in vendorErrorCode  [unknown_error_code]
 
 `--station-repairs off` translates as the bridge would with repairs off (the frame is refused).
+
+`--csms-version 2.1` translates as for a CSMS that accepted ocpp2.1 (bridge/upstream21.py): the CSMS
+side's frames are read and shown as 2.1 (`--from 2.1`, or lines starting with `2.1 `).
 """
 
 from __future__ import annotations
@@ -38,12 +41,12 @@ from bridge.repair import Change
 from bridge.tables import load_tables
 from bridge.topology import load_topology
 from bridge.translate.context import StationContext
+from bridge.upstream21 import PROTOCOLS, engine_class
 
-VERSIONS = {"1.6": Side.STATION, "2.0.1": Side.CSMS}
-LABEL = {Side.STATION: "1.6", Side.CSMS: "2.0.1"}
+VERSIONS = {"1.6": Side.STATION, "2.0.1": Side.CSMS, "2.1": Side.CSMS}
 
 
-TRACE = re.compile(r"(in|out) +(1\.6|2\.0\.1) +(\S.*)")
+TRACE = re.compile(r"(in|out) +(1\.6|2\.0\.1|2\.1) +(\S.*)")
 TEXT_LOG = re.compile(r"\d{4}-\d\d-\d\d[ T][\d:,.]+Z? +[A-Z]+ +\[(?P<station>[^\]]*)\] (?P<message>.*)")
 
 
@@ -99,7 +102,9 @@ def translate_stream(
     topology_file: str | None = None,
     repairs: bool = True,
     security_extension: bool = False,
+    csms_version: str = "2.0.1",
 ) -> int:
+    label = {Side.STATION: "1.6", Side.CSMS: csms_version}
     notes = RepairNotes()
     tables, topologies = load_tables(), load_topology(Path(topology_file) if topology_file else None)
     engine: Engine | None = None
@@ -125,8 +130,10 @@ def translate_stream(
                 wanted or "capture", tables, topologies=topologies, security_extension=security_extension
             )
             # every call's translation shown, even in a capture of calls without their answers
-            engine = Engine(context, observer=notes, repairs=repairs, one_in_flight=False)
-        out.write(f"in  {LABEL[side]:<6} {frame}\n")
+            engine = engine_class(PROTOCOLS[csms_version], traced=False)(
+                context, observer=notes, repairs=repairs, one_in_flight=False
+            )
+        out.write(f"in  {label[side]:<6} {frame}\n")
         notes.changes.clear()
         sends = engine.receive(side, frame)
         for change in notes.changes:
@@ -135,5 +142,5 @@ def translate_stream(
             out.write("    (nothing sent: an answer to the bridge's own call, or see the log)\n")
         for send in sends:
             note = "  (answered by the bridge)" if send.side is side else ""
-            out.write(f"out {LABEL[send.side]:<6} {send.text}{note}\n")
+            out.write(f"out {label[send.side]:<6} {send.text}{note}\n")
     return 0

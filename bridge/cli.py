@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument(
         "--from",
         dest="source",
-        choices=("1.6", "2.0.1"),
+        choices=("1.6", "2.0.1", "2.1"),
         required=True,
         help="version of the frames on stdin; a line may start with '1.6 ' or '2.0.1 ' to override",
     )
@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="station id to translate for; in a bridge log, the station whose frames are read "
         "(default: the first one in the log)",
+    )
+    translate.add_argument(
+        "--csms-version",
+        choices=("2.0.1", "2.1"),
+        default=None,
+        help="the CSMS's OCPP version, as accepted at its handshake (default: 2.1 with --from 2.1, else 2.0.1)",
     )
     translate.add_argument("--topology-file", default=None, help="topology file, as for run")
     translate.add_argument(
@@ -155,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.topology_file,
             repairs=args.station_repairs == "on",
             security_extension=args.security_extension,
+            csms_version=args.csms_version or ("2.1" if args.source == "2.1" else "2.0.1"),
         )
     if args.command == "bench":
         from bridge.bench.runner import run as run_bench

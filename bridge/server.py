@@ -49,13 +49,13 @@ from bridge.store.ids import IdPool
 from bridge.tables import Tables, load_tables
 from bridge.tls import TlsContexts
 from bridge.topology import TopologyBook, load_topology
-from bridge.trace import TracedEngine, Tracer
+from bridge.trace import Tracer
 from bridge.translate.context import StationContext
+from bridge.upstream21 import PROTOCOLS, engine_class, load_v21_table, offered_protocols
 
 log = logging.getLogger(__name__)
 
 STATION_PROTOCOL = "ocpp1.6"
-CSMS_PROTOCOL = "ocpp2.0.1"
 MAX_STATION_ID = 48  # OCPP identity: CiString48
 PRUNE_EVERY = 3600.0  # seconds between prunes of ended transactions
 FORWARDED_HEADERS = ("Authorization",)  # Security Profile 1: the CSMS stays the authority
@@ -105,6 +105,7 @@ class BridgeServer:
         # Loading here (not per station) means a broken table or topology file stops start-up.
         self.settings = settings
         self.tables = tables or load_tables()
+        load_v21_table()  # mappings/v21.toml too: checked even before a CSMS first accepts ocpp2.1
         self.topologies = topologies if topologies is not None else load_topology(settings.topology_file)
         self.metrics = metrics or Metrics()
         self.store = (
@@ -210,7 +211,7 @@ class BridgeServer:
         station_id_var.set(station_id)
         try:
             await self._admit()
-            csms = await self._connect_upstream(request, station_id, path)
+            csms = await self._connect_upstream(request, station_id, path, newest=True)
         except Refusal as refusal:
             return self._refuse(request, refusal, station_id)
         ws = web.WebSocketResponse(
@@ -223,7 +224,7 @@ class BridgeServer:
         except Exception:
             await csms.close()
             raise
-        engine = self._engine(station_id, path)
+        engine = self._engine(station_id, path, csms.protocol or path.csms_protocol)
         shadow = await self._shadow(request, station_id, path) if path.shadow_url else None
         session = StationSession(
             station_id,
@@ -246,12 +247,7 @@ class BridgeServer:
             await previous.close(REPLACED, "replaced by a newer connection of the same station")
         self.metrics.connections.labels("accepted").inc()
         self.metrics.stations.labels(path.mode).inc()
-        log.info(
-            "station connected over %s (mode %s); upstream %s open",
-            path.station_protocol,
-            path.mode,
-            path.csms_protocol,
-        )
+        self._log_upstream(path, csms.protocol or path.csms_protocol)
         try:
             if self.claim is not None:  # its older connection may be on another worker
                 await self.claim(station_id)
@@ -299,9 +295,11 @@ class BridgeServer:
             raise Refusal(503, "bridge is shutting down; reconnect to another instance")
 
     async def _connect_upstream(
-        self, request: web.Request, station_id: str, path: Route
+        self, request: web.Request, station_id: str, path: Route, *, newest: bool = False
     ) -> aiohttp.ClientWebSocketResponse:
+        """The connection to the route's CSMS; `newest`: a translated route may be answered in 2.1."""
         assert self.client is not None
+        offered = self._offered(path, newest=newest)
         url = upstream_url(path.csms_url, station_id)
         headers = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
         if "Authorization" in headers:  # the station's own credentials go up, not those of --csms-url
@@ -310,7 +308,7 @@ class BridgeServer:
             async with asyncio.timeout(self.settings.connect_timeout):
                 csms = await self.client.ws_connect(
                     url,
-                    protocols=(path.csms_protocol,),
+                    protocols=offered,
                     headers=headers,
                     ssl=self.tls.upstream if self.tls.upstream is not None else True,
                     max_msg_size=self.settings.max_frame_size,
@@ -327,10 +325,36 @@ class BridgeServer:
             ) from None
         except (aiohttp.ClientError, OSError) as exc:
             raise Refusal(502, f"cannot reach the CSMS: {exc}") from None
-        if csms.protocol != path.csms_protocol:
+        if csms.protocol not in offered:
             await csms.close()
-            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {path.csms_protocol}")
+            raise Refusal(502, f"the CSMS did not accept WebSocket subprotocol {' or '.join(offered)}")
         return csms
+
+    def _offered(self, path: Route, *, newest: bool) -> tuple[str, ...]:
+        """Subprotocols asked of the CSMS: a 1.6 station's translated traffic may go up as 2.0.1 or
+        2.1 (--csms-version first); pass-through, legacy and the shadow's copies as the route says (a
+        shadow engine is built before its connection opens, so it stays on 2.0.1)."""
+        if newest and path.translated and path.csms_protocol == PROTOCOLS["2.0.1"]:
+            return offered_protocols(self.settings.csms_version)
+        return (path.csms_protocol,)
+
+    def _log_upstream(self, path: Route, protocol: str) -> None:
+        preferred = self._offered(path, newest=True)[0]
+        if protocol == preferred:
+            log.info(
+                "station connected over %s (mode %s); upstream %s open",
+                path.station_protocol,
+                path.mode,
+                protocol,
+            )
+        else:  # offered second: the CSMS does not speak --csms-version (or prefers the other)
+            log.info(
+                "station connected over %s (mode %s); upstream %s open (the CSMS chose it over %s)",
+                path.station_protocol,
+                path.mode,
+                protocol,
+                preferred,
+            )
 
     def _heartbeat(self) -> float | None:
         """aiohttp's heartbeat: a ping every --ws-ping-interval, the peer gone if no pong within half."""
@@ -350,7 +374,7 @@ class BridgeServer:
             headers["Retry-After"] = str(max(1, math.ceil(refusal.retry_after)))
         return web.Response(status=refusal.status, text=refusal.reason + "\n", headers=headers)
 
-    def _engine(self, station_id: str, path: Route) -> Engine:
+    def _engine(self, station_id: str, path: Route, csms_protocol: str = "") -> Engine:
         s = self.settings
         ctx = StationContext(
             station_id,
@@ -373,8 +397,8 @@ class BridgeServer:
             return PassthroughEngine(ctx, version=path.station_protocol.removeprefix("ocpp"), **options)
         level = self.tracer.level(station_id)
         if level is not None:  # the live frame trace (bridge/trace.py)
-            return TracedEngine(ctx, trace_level=level, **options)
-        return Engine(ctx, **options)
+            options["trace_level"] = level
+        return engine_class(csms_protocol or path.csms_protocol, traced=level is not None)(ctx, **options)
 
     async def _shadow(self, request: web.Request, station_id: str, path: Route) -> ShadowCopy:
         """The shadow side of a station in shadow or primary+legacy-shadow mode (bridge/shadow.py)."""

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         "",
         description="Base URL of the OCPP 2.0.1 CSMS (ws:// or wss://); the station id is appended.",
     )
+    csms_version: Literal["2.0.1", "2.1"] = Field(
+        "2.0.1",
+        description="OCPP version preferred towards the CSMS: the bridge offers ocpp2.0.1 and ocpp2.1, this one "
+        "first, and translates to whichever the CSMS accepts (README: OCPP 2.1 upstream).",
+    )
     host: str = Field("0.0.0.0", description="Address to listen on for stations.")
     port: int = Field(9100, ge=0, le=65535, description="Port for stations.")
     admin_port: int = Field(

@@ -33,7 +33,6 @@ from bridge.logs import REDACTED, redact
 
 log = logging.getLogger("bridge.trace")
 
-LABEL = {Side.STATION: "1.6", Side.CSMS: "2.0.1"}  # the versions `ocpp-bridge translate` reads
 SECRET_NAMES = frozenset({"AuthorizationKey", "BasicAuthPassword"})
 SECRET_VALUE_KEYS = frozenset({"value", "attributeValue"})
 SECRET_KEY = re.compile(r"password|passwd|secret|api[_-]?key|authorizationkey", re.I)
@@ -87,7 +86,7 @@ class TracedEngine(Engine):
             self.trace_level,
             "%s %-6s %s",
             direction,
-            LABEL[side],
+            self._leg(side).version,  # 1.6, and 2.0.1 or 2.1 as the CSMS accepted
             scrub(text),
             extra={"station_id": self.ctx.station_id},
         )

@@ -19,8 +19,9 @@ SCHEMAS = Path(ocpp.__file__).parent
 def schema(version: str, action: str, response: bool = False) -> dict[str, Any]:
     if version == "1.6":
         path = SCHEMAS / "v16" / "schemas" / f"{action}{'Response' if response else ''}.json"
-    else:
-        path = SCHEMAS / "v201" / "schemas" / f"{action}{'Response' if response else 'Request'}.json"
+    else:  # 2.0.1 and 2.1 (whose schemas ship as ocpp/v21)
+        folder = "v21" if version == "2.1" else "v201"
+        path = SCHEMAS / folder / "schemas" / f"{action}{'Response' if response else 'Request'}.json"
     return json.loads(path.read_text())
 
 
@@ -89,3 +90,4 @@ ERROR_CODES = {
         "RpcFrameworkError", "SecurityError", "TypeConstraintViolation",
     },
 }  # fmt: skip
+ERROR_CODES["2.1"] = ERROR_CODES["2.0.1"]  # OCPP 2.1 part 4 keeps the same twelve codes

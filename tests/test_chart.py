@@ -345,6 +345,12 @@ def test_a_lower_case_log_level_is_taken_as_the_bridge_takes_it() -> None:
     assert started_settings(container).log_level == "DEBUG"
 
 
+def test_csms_version_reaches_the_bridge() -> None:
+    assert started_settings(bridge_container(render({}))).csms_version == "2.0.1"
+    container = bridge_container(render({"settings": {"csmsVersion": "2.1"}}))
+    assert started_settings(container).csms_version == "2.1"
+
+
 # --- values.schema.json ---------------------------------------------------------------------------------
 
 WRONG_VALUES = {
@@ -353,6 +359,7 @@ WRONG_VALUES = {
     "http CSMS URL": {"settings": {"csmsUrl": "http://csms.example.com"}},
     "unknown log format": {"settings": {"logFormat": "xml"}},
     "unknown log level": {"settings": {"logLevel": "verbose"}},
+    "unknown CSMS version": {"settings": {"csmsVersion": "1.6"}},
     "zero call timeout": {"settings": {"callTimeout": 0}},
     "negative drain timeout": {"settings": {"drainTimeout": -1}},
     "tiny frame size": {"settings": {"maxFrameSize": 100}},

@@ -45,7 +45,7 @@ async def test_basic_auth_is_passed_through_unchanged(csms: CsmsServer, bridge: 
     async with raw_station(bridge.url("CP-1"), headers={"Authorization": auth}):
         await csms.wait_for("CP-1")
     assert csms.requests[0].headers["Authorization"] == auth
-    assert csms.requests[0].headers["Sec-WebSocket-Protocol"] == "ocpp2.0.1"
+    assert csms.requests[0].headers["Sec-WebSocket-Protocol"] == "ocpp2.0.1,ocpp2.1"  # --csms-version's first
 
 
 async def test_csms_dropping_mid_session_closes_the_station(csms: CsmsServer, bridge: RunningBridge) -> None:
