@@ -132,7 +132,7 @@ async def test_two_workers_serve_stations_through_one_port_and_metrics_add_up(
             for frame in upstream.received_calls():
                 assert_frame_valid("2.0.1", frame)
             assert [f[2] for f in upstream.received_calls()] == ["BootNotification"]
-        assert await bridge.metric("bridge_connected_stations") == len(stations)
+        assert await bridge.metric("bridge_connected_stations", mode="primary") == len(stations)
         assert await bridge.metric("bridge_connections_total", outcome="accepted") == len(stations)
         assert await bridge.metric(
             "bridge_frames_in_total", side="station", action="BootNotification"
@@ -207,7 +207,7 @@ async def test_a_station_reconnecting_to_another_worker_closes_its_older_connect
         answer = json.loads(await asyncio.wait_for(_exchange(older, '[2,"h","Heartbeat",{}]'), 5))
         assert answer[:2] == [3, "h"]
         assert_frame_valid("1.6", answer, "Heartbeat")
-        assert await bridge.metric("bridge_connected_stations") == 1
+        assert await bridge.metric("bridge_connected_stations", mode="primary") == 1
 
 
 async def _exchange(ws: aiohttp.ClientWebSocketResponse, text: str) -> str:
@@ -326,8 +326,8 @@ def test_merged_metrics_sum_counts_keep_the_fullest_worker_and_outlive_a_dead_on
     one.connections.labels("accepted").inc(3)
     two.connections.labels("accepted").inc(2)
     two.connections.labels("refused_404").inc()
-    one.stations.inc(3)
-    two.stations.inc(1)
+    one.stations.labels("primary").inc(3)
+    two.stations.labels("primary").inc(1)
     one.round_trip(Side.CSMS, "Heartbeat", 0.003)
     two.round_trip(Side.CSMS, "Heartbeat", 0.2)
     merged = WorkerMetrics()
@@ -350,7 +350,7 @@ def test_merged_metrics_sum_counts_keep_the_fullest_worker_and_outlive_a_dead_on
     merged.update(2, exposition(two, 1000, max_fds=4096))
     assert value("bridge_connections_total", outcome="accepted") == 5
     assert value("bridge_connections_total", outcome="refused_404") == 1
-    assert value("bridge_connected_stations") == 4
+    assert value("bridge_connected_stations", mode="primary") == 4
     assert value("bridge_round_trip_seconds_count", side="csms", action="Heartbeat") == 2
     assert value("bridge_round_trip_seconds_bucket", side="csms", action="Heartbeat", le="0.005") == 1
     assert value("bridge_round_trip_seconds_bucket", side="csms", action="Heartbeat", le="+Inf") == 2
@@ -359,7 +359,7 @@ def test_merged_metrics_sum_counts_keep_the_fullest_worker_and_outlive_a_dead_on
     assert value("bridge_build_info", version=bridge_version()) == 1  # not 2
     merged.retire(2)  # worker 2 died: its counts stay, its stations do not
     assert value("bridge_connections_total", outcome="accepted") == 5
-    assert value("bridge_connected_stations") == 3
+    assert value("bridge_connected_stations", mode="primary") == 3
     one.connections.labels("accepted").inc()
     merged.update(1, exposition(one, 10))
     assert value("bridge_connections_total", outcome="accepted") == 6
