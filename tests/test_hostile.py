@@ -309,11 +309,29 @@ def check_repairs(sender: Side, action: str, text: str, strict: list[tuple[Side,
     notes = RepairNotes()
     frames = parsed(engine(observer=notes).receive(sender, text))
     if not notes.changes:
+        # A repair that did not make the call valid is not reported, and the station is refused for
+        # what is left after it (a single object made an array that still lacks a field, say): what a
+        # strict bridge answers to the repaired call.
+        message = rpc_message(text)
+        tried = None
+        if sender is Side.STATION and message is not None and isinstance(message[3], dict):
+            tried = TABLES.repairs.repair(action, message[3])
+        if message is not None and tried is not None and tried.changes and tried.answer is None:
+            strict = parsed(engine(repairs=False).receive(sender, encode([*message[:3], tried.payload])))
         assert outline(frames) == outline(strict)
         return
     assert sender is Side.STATION  # the CSMS's frames are never repaired
     for side, frame in frames:
         assert_frame_valid(VERSION[side], frame, request_action=action if side is sender else None)
+
+
+def rpc_message(text: str) -> list[Any] | None:
+    """The frame as a list, if it is JSON this test can read back (not a 5,000-digit number)."""
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return None
+    return message if isinstance(message, list) and len(message) == 4 else None
 
 
 def expected_codes(errors: list[Any]) -> set[str]:
