@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ocpp.routing import on
 from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as result16
@@ -21,11 +24,16 @@ from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v21 import call as call21
 from ocpp.v21 import call_result as result21
 
-from bridge.models import v201
+from bridge.engine import Side
+from bridge.models import v16, v201
+from bridge.tables import load_tables
+from bridge.translate.context import StationContext
 from bridge.translate.registry import up
-from bridge.upstream21 import load_v21_table, offered_protocols
+from bridge.upstream21 import Engine21, load_v21_table, offered_protocols
 from tests.conftest import Connection, CsmsServer, Station, connect_station, eventually, now, run_bridge
-from tests.schemas import assert_frame_valid
+from tests.schemas import assert_frame_valid, schema
+from tests.strategies import from_schema
+from tests.test_properties import ACCEPTABLE_REFUSALS, BUGS, Errors
 from tools import diff_v21
 
 T0 = "2026-05-01T10:00:00Z"
@@ -307,8 +315,9 @@ def test_the_bridge_offers_both_protocols_the_preferred_first() -> None:
 
 
 def test_what_the_bridge_sends_up_in_2_0_1_is_valid_2_1() -> None:
-    """The edge passes frames to the CSMS unchanged: sound only while 2.1 removes nothing, narrows no
-    enum and newly requires no field in any message the bridge can send (its calls, its answers)."""
+    """The edge passes frames to the CSMS unchanged but for [up.bounds]: sound only while 2.1 removes
+    nothing, narrows no enum and newly requires no field in any message the bridge can send (its
+    calls, its answers). Narrowed number bounds: test_valid_2_1_input_gives_valid_output finds them."""
     narrowing = []
     for action in sorted(set(v201.REQUESTS)):
         for kind in ("Request", "Response"):
@@ -319,6 +328,16 @@ def test_what_the_bridge_sends_up_in_2_0_1_is_valid_2_1() -> None:
     # the only one: monitors; the bridge sends no NotifyMonitoringReport (1.6 has no monitors)
     assert narrowing == ["NotifyMonitoringReportRequest"]
     assert "NotifyMonitoringReport" not in up.translators
+
+
+def test_every_bound_in_the_table_is_one_2_1_added() -> None:
+    for action, paths in load_v21_table().bounds.items():
+        narrowed = {
+            where.rsplit(" ", 1)[0]
+            for kind in ("Request", "Response")
+            for where in diff_v21.diff(action, kind).narrowed
+        }
+        assert set(paths) <= narrowed, f"{action}: {set(paths) - narrowed} were not narrowed by 2.1"
 
 
 def test_every_field_the_table_drops_is_a_2_1_addition() -> None:
@@ -365,3 +384,55 @@ async def test_the_trace_shows_the_2_1_frames_as_the_csms_sent_them(caplog: pyte
     assert trace[1] == 'out 1.6    [2,"t1","TriggerMessage",{"requestedMessage":"Heartbeat"}]'
     assert trace[-2] == 'in  2.1    [2,"t2","GetTariffs",{"evseId":1}]'
     assert trace[-1].startswith('out 2.1    [4,"t2","NotSupported"')
+
+
+# --- property-based: generated from the official schemas, through the 2.1 edge ---------------------
+
+VERSION21 = {Side.STATION: "1.6", Side.CSMS: "2.1"}
+
+
+def check_round_trip_21(sender: Side, action: str, payload: dict[str, Any], data: st.DataObject) -> None:
+    """As tests/test_properties.py, with a 2.1 CSMS: every frame the bridge emits is valid for its
+    receiver (the CSMS's against the 2.1 schemas), each call it makes answered with a valid generated
+    2.1 (or 1.6) answer, and the sender gets a valid answer or a CALLERROR its version knows."""
+    errors = Errors()
+    ctx = StationContext("CP-P", load_tables(), security_extension=data.draw(st.booleans(), "security"))
+    engine = Engine21(ctx, observer=errors)
+    inbox = deque(engine.receive(sender, json.dumps([2, "m1", action, payload])))
+    final: list[Any] | None = None
+    for _ in range(100):
+        if not inbox:
+            break
+        send = inbox.popleft()
+        frame = json.loads(send.text)
+        version = VERSION21[send.side]
+        if frame[0] == 2:
+            assert_frame_valid(version, frame)
+            answer = data.draw(from_schema(schema(version, frame[2], response=True)), f"{frame[2]} answer")
+            inbox.extend(engine.receive(send.side, json.dumps([3, frame[1], answer])))
+        else:
+            assert send.side is sender and frame[1] == "m1" and final is None, frame
+            final = frame
+    else:
+        raise AssertionError("the exchange did not end")
+    assert final is not None, "the sender never got an answer"
+    assert_frame_valid(VERSION21[sender], final, request_action=action)
+    assert final[0] == 3 or final[2] in ACCEPTABLE_REFUSALS | {"NotSupported"}, final
+    assert not BUGS & set(errors.reasons), errors.reasons
+
+
+def cases_21() -> list[tuple[Side, str]]:
+    """Every 1.6 call from the station, every 2.1 call (2.1-only ones too) from the CSMS."""
+    return [(Side.STATION, a) for a in sorted(v16.REQUESTS)] + [
+        (Side.CSMS, a) for a in sorted(diff_v21.actions("v21"))
+    ]
+
+
+@pytest.mark.parametrize(("sender", "action"), cases_21())
+@settings(
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+)
+@given(data=st.data())
+def test_valid_2_1_input_gives_valid_output(sender: Side, action: str, data: st.DataObject) -> None:
+    payload = data.draw(from_schema(schema(VERSION21[sender], action)), "payload")
+    check_round_trip_21(sender, action, payload, data)

@@ -34,6 +34,9 @@ class MessageDiff:
     enum_added: dict[str, list[str]] = field(default_factory=dict)
     enum_removed: dict[str, list[str]] = field(default_factory=dict)
     type_changed: dict[str, str] = field(default_factory=dict)
+    # bounds (minimum, maximum, maxLength, minLength, maxItems, minItems): "old -> new"
+    narrowed: dict[str, str] = field(default_factory=dict)  # 2.1 takes fewer values than 2.0.1
+    widened: dict[str, str] = field(default_factory=dict)
 
     def empty(self) -> bool:
         return not any(v for k, v in asdict(self).items() if k not in ("action", "kind"))
@@ -64,6 +67,7 @@ def _walk(old: dict[str, Any], new: dict[str, Any], ro: Any, rn: Any, path: str,
     old, new = _resolve(old, ro), _resolve(new, rn)
     if _type(old) != _type(new):
         d.type_changed[path or "."] = f"{_type(old)} -> {_type(new)}"
+    _bounds(old, new, path, d)
     if "enum" in old or "enum" in new:
         before, after = set(old.get("enum", [])), set(new.get("enum", []))
         if "enum" not in new:
@@ -95,6 +99,22 @@ def _walk(old: dict[str, Any], new: dict[str, Any], ro: Any, rn: Any, path: str,
             if name in qo and name not in qn:
                 d.no_longer_required.append(sub)
             _walk(po[name], pn[name], ro, rn, sub, d)
+
+
+LOWER, UPPER = ("minimum", "minLength", "minItems"), ("maximum", "maxLength", "maxItems")
+
+
+def _bounds(old: dict[str, Any], new: dict[str, Any], path: str, d: MessageDiff) -> None:
+    for key in LOWER + UPPER:
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        where = f"{path or '.'} {key}"
+        if key in LOWER:
+            narrower = after is not None and (before is None or after > before)
+        else:
+            narrower = after is not None and (before is None or after < before)
+        (d.narrowed if narrower else d.widened)[where] = f"{before} -> {after}"
 
 
 def diff(action: str, kind: str) -> MessageDiff:
