@@ -10,6 +10,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from bridge.bench import mix
@@ -52,6 +53,35 @@ def test_bench_prints_its_table_with_the_relay_baseline() -> None:
     assert "load side busy, by round" in table
     errors = next(line for line in table.splitlines() if line.startswith("errors")).split()[1:]
     assert errors == ["0", "0"]
+
+
+def test_a_result_line_bigger_than_a_pipe_arrives_whole_after_uvloop() -> None:
+    """The load process's RESULT line (every latency) is far over the 64 KiB a pipe holds with 1,000
+    stations, and is written after uvloop left stdout non-blocking: it once arrived cut, and the
+    bench failed. Here the reader starts late, so the writer finds the pipe full."""
+    writer = textwrap.dedent(
+        """
+        import asyncio, sys
+        from bridge.bench.load import say, say_whole
+        from bridge.bench.process import load_loop, prepare
+
+        prepare(load_loop(), None)
+
+        async def main() -> None:
+            say("P 1")
+
+        asyncio.run(main())
+        say_whole("RESULT " + "9" * 400_000)
+        """
+    )
+    reader = "import sys, time; time.sleep(0.5); sys.stdout.write(str(len(sys.stdin.read())))"
+    with subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, cwd=ROOT) as proc:
+        assert proc.stdout is not None
+        counted = subprocess.run(
+            [sys.executable, "-c", reader], stdin=proc.stdout, capture_output=True, text=True, timeout=60
+        )
+    assert proc.returncode == 0
+    assert int(counted.stdout) == len("P 1\n") + len("RESULT ") + 400_000 + 1
 
 
 def test_bench_measures_a_bridge_running_several_workers() -> None:

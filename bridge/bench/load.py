@@ -194,10 +194,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     prepare(args.loop, args.cpus)
     result = asyncio.run(run(args))
-    # uvloop can leave stdout non-blocking: a RESULT line bigger than the pipe would then be cut
-    os.set_blocking(sys.stdout.fileno(), True)
-    say("RESULT " + json.dumps(result, separators=(",", ":")))
+    say_whole("RESULT " + json.dumps(result, separators=(",", ":")))
     return 0
+
+
+def say_whole(line: str) -> None:
+    """A line of any size, whole. uvloop leaves stdout non-blocking, and after it sys.stdout silently
+    cut a line bigger than the pipe holds (64 KiB: a RESULT of 1,000 stations' latencies) even once
+    blocking again; os.write on the blocking descriptor does not."""
+    sys.stdout.flush()
+    fd = sys.stdout.fileno()
+    os.set_blocking(fd, True)
+    data = memoryview((line + "\n").encode())
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 if __name__ == "__main__":
