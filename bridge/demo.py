@@ -183,6 +183,16 @@ CSMS_STEPS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
+async def start_bridge(bridge: BridgeServer) -> tuple[web.AppRunner, int]:
+    """The demo's bridge on a free loopback port: its runner (to clean up) and the port."""
+    runner = web.AppRunner(bridge.app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    bridge.ready = True
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
 async def run_demo(color: bool = True) -> int:
     color = color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     logging.basicConfig(level=logging.ERROR)
@@ -190,13 +200,7 @@ async def run_demo(color: bool = True) -> int:
     csms = CsmsServer(csms_handler, tap=printer.tap)
     csms_url = await csms.start()
     settings = Settings(csms_url=csms_url, host="127.0.0.1", port=0, call_timeout=5, store_url="memory:")
-    bridge = BridgeServer(settings)
-    runner = web.AppRunner(bridge.app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    bridge.ready = True
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await start_bridge(BridgeServer(settings))
     print(f"built-in 2.0.1 CSMS at {csms_url}, bridge at ws://127.0.0.1:{port}/, station DEMO-CP-1\n")
     printer.header()
     try:

@@ -17,9 +17,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import web
-
-from bridge.demo import BOLD, CYAN, DIM, MAGENTA, RESET, YELLOW
+from bridge.demo import BOLD, CYAN, DIM, MAGENTA, RESET, YELLOW, start_bridge
 from bridge.peers import CsmsServer, station_client
 from bridge.server import BridgeServer
 from bridge.settings import Settings
@@ -100,12 +98,7 @@ async def run_shadow_demo(color: bool = True) -> int:
         store_url="memory:",
     )
     bridge = BridgeServer(settings)
-    runner = web.AppRunner(bridge.app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    bridge.ready = True
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await start_bridge(bridge)
     print(f"1.6J CSMS (decides) at {legacy_url}; 2.0.1 CSMS (shadow) at {new_url}")
     print(
         f"bridge at ws://127.0.0.1:{port}/ in mode shadow; station DEMO-CP-1; {BLOCKED} is blocked by the 1.6 CSMS only"
