@@ -160,7 +160,7 @@ async def start_admin(supervisor: Supervisor) -> web.AppRunner:
         await runner.cleanup()
         raise
     log.info(
-        "health and metrics of all workers on %s:%s (/healthz, /readyz, /metrics, /workers)",
+        "health and metrics of all workers on %s:%s (/healthz, /readyz, /metrics, /workers, /shadow)",
         settings.host,
         settings.admin_port,
     )
