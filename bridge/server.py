@@ -211,13 +211,15 @@ class BridgeServer:
         station_id_var.set(station_id)
         try:
             await self._admit()
-            csms = await self._connect_upstream(request, station_id, path, newest=True)
+            csms = await self._connect_upstream(request, station_id, path, newest=True, pair=True)
         except Refusal as refusal:
             return self._refuse(request, refusal, station_id)
         ws = web.WebSocketResponse(
             protocols=(path.station_protocol,),
             max_msg_size=self.settings.max_frame_size,
-            heartbeat=self._heartbeat(),  # a station gone without a TCP close is found by its missing pong
+            # a station gone without a TCP close is found by its missing pong: the session pings
+            # (bridge/liveness.py), so aiohttp's own heartbeat and autoping are off
+            autoping=not self.settings.ws_ping_interval,
         )
         try:
             await ws.prepare(request)
@@ -238,6 +240,7 @@ class BridgeServer:
             send_timeout=self.settings.send_timeout,
             metrics=self.metrics,
             shadow=shadow,
+            ping_interval=self.settings.ws_ping_interval,
         )
         # Registered before the older connection is closed: a third connection of the same id that
         # arrives meanwhile then replaces this one, and never two stay open.
@@ -295,7 +298,7 @@ class BridgeServer:
             raise Refusal(503, "bridge is shutting down; reconnect to another instance")
 
     async def _connect_upstream(
-        self, request: web.Request, station_id: str, path: Route, *, newest: bool = False
+        self, request: web.Request, station_id: str, path: Route, *, newest: bool = False, pair: bool = False
     ) -> aiohttp.ClientWebSocketResponse:
         """The connection to the route's CSMS; `newest`: a translated route may be answered in 2.1."""
         assert self.client is not None
@@ -312,7 +315,10 @@ class BridgeServer:
                     headers=headers,
                     ssl=self.tls.upstream if self.tls.upstream is not None else True,
                     max_msg_size=self.settings.max_frame_size,
-                    heartbeat=self._heartbeat(),
+                    # a station pair's session pings itself (bridge/liveness.py); a shadow's
+                    # connection has aiohttp's heartbeat
+                    heartbeat=None if pair else self._heartbeat(),
+                    autoping=not (pair and self.settings.ws_ping_interval),
                 )
         except WSServerHandshakeError as exc:
             status = exc.status if exc.status in (401, 403, 404) else 502
@@ -465,14 +471,22 @@ class BridgeServer:
             await asyncio.sleep(PRUNE_EVERY)
 
     async def _expire_loop(self) -> None:
-        """One ticker for the whole process: answer timed-out calls of every station that has any.
-        (A timer task per station cost 11% of a core with 10,000 idle stations.)"""
-        tick = min(1.0, self.settings.call_timeout / 4)
+        """One ticker for the whole process: the stations' WebSocket pings, and the answers to timed-out
+        calls of every station that has any. (A timer task per station cost 11% of a core with 10,000
+        idle stations.)"""
+        ping = self.settings.ws_ping_interval
+        tick = min(1.0, self.settings.call_timeout / 4, ping / 4 if ping > 0 else 1.0)
         while True:
             await asyncio.sleep(tick)
             self.ids.top_up()  # after a store outage, new transactions can start without waiting for one
-            for session in [s for s in self.sessions.values() if s.engine.pending()]:
-                session.expire()  # queues the answers on the session's writers
+            now = asyncio.get_running_loop().time()
+            for session in list(self.sessions.values()):
+                try:
+                    session.tick(now)  # WebSocket pings (bridge/liveness.py)
+                    if session.engine.pending():
+                        session.expire()  # queues the answers on the session's writers
+                except Exception:  # a bug costs that station's tick, never every station's ticker
+                    session.log.exception("the bridge failed to tick the station's session")
 
     def reload(self) -> None:
         """SIGHUP: read the TLS certificates and the station allow-list again (each keeps the old on error)."""

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from aiohttp import ClientWebSocketResponse, WSMsgType, web
 
 from bridge.engine import Engine, Send, Side, StoreBatch
+from bridge.liveness import Pinger
 from bridge.logs import station_id as station_id_var
 from bridge.metrics import Metrics
 from bridge.shadow import ShadowCopy
@@ -58,6 +59,7 @@ class StationSession:
         send_timeout: float = SEND_TIMEOUT,
         metrics: Metrics | None = None,
         shadow: ShadowCopy | None = None,
+        ping_interval: float = 0.0,
     ) -> None:
         self.station_id = station_id
         self.station = station
@@ -70,6 +72,12 @@ class StationSession:
         self.metrics = metrics
         self.shadow = shadow  # a second CSMS that gets copies of the station's calls (bridge/shadow.py)
         self.closing: tuple[int, str] | None = None
+        # pings both ways (bridge/liveness.py); the connections are opened with autoping off when on
+        now = asyncio.get_running_loop().time()
+        self.pingers = {
+            side: Pinger(ws, "station" if side is Side.STATION else "CSMS", ping_interval, now)
+            for side, ws in ((Side.STATION, station), (Side.CSMS, csms))
+        }
         # the expiry path runs in the server's ticker task, which has no station id of its own
         self.log = logging.LoggerAdapter(log, {"station_id": station_id})
         self.writers = {
@@ -152,6 +160,10 @@ class StationSession:
                         # Reading buffered frames does not suspend: a station flooding the bridge
                         # with thousands of frames must let the other stations' tasks run.
                         await asyncio.sleep(0)
+                elif message.type == WSMsgType.PING:
+                    await ws.pong(message.data)
+                elif message.type == WSMsgType.PONG:
+                    self.pingers[side].pong()
                 elif message.type == WSMsgType.ERROR:
                     log.warning("%s connection error: %s", side.value, ws.exception())
         except Exception:
@@ -168,6 +180,11 @@ class StationSession:
             await self.station.close(code=code, message=reason.encode())
         if side is Side.STATION and ws.close_code == MESSAGE_TOO_BIG:
             log.warning("station sent a frame larger than the limit; connection closed (1009)")
+
+    def tick(self, now: float) -> None:
+        """The process ticker's visit: pings due, and a peer that missed its pong ended."""
+        for pinger in self.pingers.values():
+            pinger.tick(now)
 
     def _deliver(self, sends: list[Send]) -> None:
         """Queue the engine's output, each frame on the writer of its side. Never suspends: the

@@ -83,3 +83,32 @@ async def test_a_csms_that_stops_answering_pings_closes_the_station_with_1013() 
         assert message.type == aiohttp.WSMsgType.CLOSE
         assert station.close_code == 1013  # try again later: the station queues and reconnects
         await eventually(lambda: bridge.server.sessions == {})
+
+
+async def test_the_bridge_answers_pings_from_both_sides_and_pings_each_on_time(csms: CsmsServer) -> None:
+    """The pair's connections have aiohttp's autoping off (bridge/liveness.py pings for them): the
+    bridge itself must answer a station's ping and the CSMS's, and ping each side every interval."""
+    async with (
+        run_bridge(csms_url=csms.url, ws_ping_interval=PING) as bridge,
+        aiohttp.ClientSession() as http,
+        http.ws_connect(bridge.url("CP-P"), protocols=("ocpp1.6",), autoping=False) as station,
+    ):
+        upstream = (await csms.wait_for("CP-P"))._connection.ws
+        await station.ping(b"from-station")
+        pings, pong = 0, False
+        async with asyncio.timeout(WAIT):
+            while True:  # the bridge's pong to our ping, and its own pings (answered: we stay)
+                message = await station.receive()
+                if message.type == aiohttp.WSMsgType.PONG:
+                    assert message.data == b"from-station"
+                    pong = True
+                elif message.type == aiohttp.WSMsgType.PING:
+                    pings += 1
+                    await station.pong(message.data)
+                else:
+                    raise AssertionError(f"unexpected {message.type}")
+                if pings >= 2 and pong:
+                    break
+        await upstream.ping(b"from-csms")  # answered by the same pump code on the CSMS side
+        await asyncio.sleep(PING)  # a ping each way more: nobody is dropped
+        assert "CP-P" in bridge.server.sessions and not station.closed and not upstream.closed

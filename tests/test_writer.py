@@ -89,3 +89,10 @@ async def test_a_compressed_connection_sends_through_the_task_in_order() -> None
     fast, received = await _send_and_read(True)
     assert not fast
     assert received == [f'[2,"{n}","Heartbeat",{{}}]' for n in range(200)]
+
+
+def test_aiohttp_still_has_the_internal_that_ends_a_connection_missing_its_pong() -> None:
+    """bridge/liveness.py ends a peer that missed its pong as aiohttp's own heartbeat does, through
+    this method; an aiohttp upgrade that drops it must fail here, not silently keep dead peers."""
+    for cls in (web.WebSocketResponse, aiohttp.ClientWebSocketResponse):
+        assert callable(getattr(cls, "_handle_ping_pong_exception", None)), cls
