@@ -39,6 +39,12 @@ class Pinger:
         """A pong came back (any pong: RFC 6455 lets a peer answer only the latest ping)."""
         self.ping_sent = None
 
+    def due(self) -> float:
+        """When this connection next needs the ticker: its pong's deadline, or its next ping."""
+        if self.interval <= 0:
+            return float("inf")
+        return self.ping_sent + self.interval / 2 if self.ping_sent is not None else self.next_ping
+
     def tick(self, now: float) -> bool:
         """Ping when due; False once the peer missed a pong (its connection is then ended)."""
         if self.ws.closed or self.interval <= 0:

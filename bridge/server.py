@@ -482,7 +482,8 @@ class BridgeServer:
             now = asyncio.get_running_loop().time()
             for session in list(self.sessions.values()):
                 try:
-                    session.tick(now)  # WebSocket pings (bridge/liveness.py)
+                    if now >= session.next_tick:  # WebSocket pings (bridge/liveness.py)
+                        session.tick(now)
                     if session.engine.pending():
                         session.expire()  # queues the answers on the session's writers
                 except Exception:  # a bug costs that station's tick, never every station's ticker

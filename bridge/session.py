@@ -78,6 +78,7 @@ class StationSession:
             side: Pinger(ws, "station" if side is Side.STATION else "CSMS", ping_interval, now)
             for side, ws in ((Side.STATION, station), (Side.CSMS, csms))
         }
+        self.next_tick = min(p.due() for p in self.pingers.values())  # the ticker skips it until then
         # the expiry path runs in the server's ticker task, which has no station id of its own
         self.log = logging.LoggerAdapter(log, {"station_id": station_id})
         self.writers = {
@@ -185,6 +186,7 @@ class StationSession:
         """The process ticker's visit: pings due, and a peer that missed its pong ended."""
         for pinger in self.pingers.values():
             pinger.tick(now)
+        self.next_tick = min(p.due() for p in self.pingers.values())
 
     def _deliver(self, sends: list[Send]) -> None:
         """Queue the engine's output, each frame on the writer of its side. Never suspends: the
