@@ -13,6 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from bridge.bench import mix
 from bridge.engine import Engine, Side
 from bridge.tables import load_tables
@@ -53,6 +55,25 @@ def test_bench_prints_its_table_with_the_relay_baseline() -> None:
     assert "load side busy, by round" in table
     errors = next(line for line in table.splitlines() if line.startswith("errors")).split()[1:]
     assert errors == ["0", "0"]
+
+
+@pytest.mark.parametrize(
+    ("pin", "says"),
+    [
+        ("load=4096", "CPU 4096 is not one this process may run on"),
+        ("load=one", "comma-separated list of CPU numbers"),
+        ("loader=0", "ROLE one of bridge, relay, csms, load"),
+    ],
+)
+def test_a_wrong_pin_is_a_one_line_usage_error_before_anything_starts(pin: str, says: str) -> None:
+    """A CPU the machine does not have once surfaced as a traceback from the load process, after the
+    CSMS and the bridge had started."""
+    bench = [sys.executable, "-m", "bridge.cli", "bench", "--no-progress", "--idle", "0", "--pin", pin]
+    result = subprocess.run(bench, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert result.stderr.startswith(f"ocpp-bridge bench: --pin {pin}:")
+    assert "Traceback" not in result.stderr
 
 
 def test_a_result_line_bigger_than_a_pipe_arrives_whole_after_uvloop() -> None:

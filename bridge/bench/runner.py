@@ -141,6 +141,18 @@ def pin_plan(args: argparse.Namespace) -> dict[str, str | None]:
         role, _, chosen = spec.partition("=")
         if role not in roles or not chosen:
             raise BenchError(f"--pin {spec}: use ROLE=CPUS with ROLE one of {', '.join(roles)}")
+        try:
+            chosen_cpus = {int(c) for c in chosen.split(",")}
+        except ValueError:
+            raise BenchError(
+                f"--pin {spec}: CPUS is a comma-separated list of CPU numbers, e.g. 0 or 1,2"
+            ) from None
+        if cpus and not chosen_cpus <= set(cpus):
+            missing = ",".join(map(str, sorted(chosen_cpus - set(cpus))))
+            raise BenchError(
+                f"--pin {spec}: CPU {missing} is not one this process may run on "
+                f"({','.join(map(str, cpus))}); see nproc, taskset -p $$"
+            )
         plan[role] = chosen
     return plan
 
@@ -460,7 +472,11 @@ def run(args: argparse.Namespace, out: IO[str] = sys.stdout) -> int:
     if args.target and args.baseline:
         print("ocpp-bridge bench: --baseline needs the bench's own bridge; drop --target", file=sys.stderr)
         return 2
-    bench = Bench(args)
+    try:
+        bench = Bench(args)
+    except BenchError as exc:  # a usage mistake (--pin): said before anything starts
+        print(f"ocpp-bridge bench: {exc}", file=sys.stderr)
+        return 2
     try:
         result = asyncio.run(bench.run())
     except BenchError as exc:
