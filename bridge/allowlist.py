@@ -61,10 +61,10 @@ class AllowList:
             raise AllowListError(
                 f"station id pattern {pattern!r} is not a regular expression: {exc}"
             ) from None
-        self.exact: frozenset[str] = frozenset()
-        self.patterns: tuple[str, ...] = ()
+        # (exact ids, patterns): one attribute, so that a reload read in a worker thread swaps both at once
+        self.lists: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
         if path is not None:
-            self.exact, self.patterns = read_allowlist(path)
+            self.lists = read_allowlist(path)
 
     @property
     def active(self) -> bool:
@@ -75,16 +75,17 @@ class AllowList:
             return False
         if self.path is None:
             return True
-        return station_id in self.exact or any(fnmatch.fnmatchcase(station_id, p) for p in self.patterns)
+        exact, patterns = self.lists
+        return station_id in exact or any(fnmatch.fnmatchcase(station_id, p) for p in patterns)
 
     def reload(self) -> bool:
         """Read the file again (SIGHUP). On failure keep the current list, log why, return False."""
         if self.path is None:
             return True
         try:
-            self.exact, self.patterns = read_allowlist(self.path)
+            self.lists = read_allowlist(self.path)
         except AllowListError as exc:
             log.error("%s; keeping the previous allow-list", exc)
             return False
-        log.info("station allow-list reloaded: %d id(s), %d pattern(s)", len(self.exact), len(self.patterns))
+        log.info("station allow-list reloaded: %d id(s), %d pattern(s)", *map(len, self.lists))
         return True

@@ -318,8 +318,8 @@ async def serve(
 ) -> int:
     """Run until SIGTERM/SIGINT, then drain: stop accepting, close stations with 1001, exit 0.
 
-    SIGHUP reloads the TLS certificates and the station allow-list without closing anyone. As one of
-    several workers (`worker`), the listener shares its port and the admin app is the supervisor's.
+    SIGHUP reloads the TLS certificates, the station allow-list and the station modes without closing
+    anyone (the files read in a worker thread). As one of several workers (`worker`), the listener shares its port and the admin app is the supervisor's.
     """
     began = time.monotonic()
     open_files = limits.raise_nofile()
@@ -383,7 +383,14 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, server.reload)  # new TLS certificates, allow-list
+    reloads: set[asyncio.Task[None]] = set()  # held until done (the loop keeps only weak references)
+
+    def reload() -> None:  # new TLS certificates, allow-list, station modes: read off the event loop
+        task = asyncio.create_task(server.reload())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
     if started is not None:
         started.set()
     if worker is not None:  # signal handlers in place: the supervisor may send SIGTERM from now on

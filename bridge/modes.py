@@ -119,16 +119,18 @@ class ModeBook:
         self.path = path
         self.default = default
         self.legacy = legacy  # a legacy CSMS is configured
-        self.exact: dict[str, str] = {}
-        self.patterns: tuple[tuple[str, str], ...] = ()
+        # (exact ids, (pattern, mode) pairs): one attribute, so that a reload read in a worker thread
+        # swaps both at once
+        self.table: tuple[dict[str, str], tuple[tuple[str, str], ...]] = ({}, ())
         if path is not None:
-            self.exact, self.patterns = read_modes(path, legacy)
+            self.table = read_modes(path, legacy)
 
     def mode(self, station_id: str) -> str:
-        found = self.exact.get(station_id)
+        exact, patterns = self.table
+        found = exact.get(station_id)
         if found is not None:
             return found
-        for pattern, mode in self.patterns:
+        for pattern, mode in patterns:
             if fnmatch.fnmatchcase(station_id, pattern):
                 return mode
         return self.default
@@ -138,13 +140,12 @@ class ModeBook:
         if self.path is None:
             return True
         try:
-            self.exact, self.patterns = read_modes(self.path, self.legacy)
+            self.table = read_modes(self.path, self.legacy)
         except ModesError as exc:
             log.error("%s; keeping the previous station modes", exc)
             return False
         log.info(
             "station modes reloaded: %d id(s), %d pattern(s); they apply at each station's next connection",
-            len(self.exact),
-            len(self.patterns),
+            *map(len, self.table),
         )
         return True

@@ -489,9 +489,15 @@ class BridgeServer:
                 except Exception:  # a bug costs that station's tick, never every station's ticker
                     session.log.exception("the bridge failed to tick the station's session")
 
-    def reload(self) -> None:
-        """SIGHUP: read the TLS certificates and the station allow-list again (each keeps the old on error)."""
+    async def reload(self) -> None:
+        """SIGHUP: read the TLS certificates, the station allow-list and the station modes again (each
+        keeps the old on error). The files are read in a worker thread, never on the event loop: a slow
+        volume (a network mount, a ConfigMap being swapped) must not stall the frames of every station.
+        Each swaps in with one attribute store, so a station checked meanwhile sees the old or the new."""
         log.info("SIGHUP: reloading TLS certificates, the station allow-list and the station modes")
+        await asyncio.to_thread(self._reload_files)
+
+    def _reload_files(self) -> None:
         self.tls.reload()
         self.allowlist.reload()
         self.modes.reload()

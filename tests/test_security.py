@@ -19,6 +19,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -263,7 +264,7 @@ async def test_the_bridge_presents_its_client_certificate_to_the_csms(tmp_path: 
             assert client_subject(csms) == "ocpp-bridge-1"
             # a renewed client certificate is used for the connections opened after SIGHUP
             write_pair(ca.issue_cert("bridge.example", common_name="ocpp-bridge-2"), tmp_path, "client")
-            bridge.server.reload()
+            await bridge.server.reload()
             assert await heartbeat(bridge.url("CP-MTLS2"))
             assert client_subject(csms) == "ocpp-bridge-2"
         # without a client certificate the CSMS refuses the TLS handshake: the station gets 502
@@ -314,14 +315,43 @@ async def test_unknown_stations_are_refused_before_they_reach_the_csms(
             assert refused.value.status == 404  # OCPP-J: an unknown identity gets 404
             # SIGHUP: the list is read again; a broken file keeps the previous list
             path.write_text("CP-KNOWN\nFLEET-*\nCP-STRANGER\n")
-            bridge.server.reload()
+            await bridge.server.reload()
             assert await heartbeat(bridge.url("CP-STRANGER"))
             path.write_text("")
-            bridge.server.reload()
+            await bridge.server.reload()
             assert await heartbeat(bridge.url("CP-STRANGER"))
     assert sorted(r.match_info["station"] for r in csms.requests) == [
         "CP-KNOWN", "CP-STRANGER", "CP-STRANGER", "FLEET-12",
     ]  # fmt: skip
+
+
+async def test_a_reload_reads_its_files_off_the_event_loop(
+    csms: CsmsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SIGHUP whose allow-list sits on a slow volume (a network mount, a ConfigMap being swapped)
+    must not stall the frames of the stations already connected while the file is read."""
+    import bridge.allowlist
+
+    path = tmp_path / "allow.txt"
+    path.write_text("CP-KNOWN\n")
+    read = bridge.allowlist.read_allowlist
+
+    def slow_read(where: Path) -> tuple[frozenset[str], tuple[str, ...]]:
+        time.sleep(1.0)  # the volume answers after a second
+        return read(where)
+
+    async with run_bridge_in_process(csms_url=csms.url, station_allowlist_file=path) as bridge_:
+        async with connect_station(bridge_.url("CP-KNOWN")) as station:
+            monkeypatch.setattr(bridge.allowlist, "read_allowlist", slow_read)
+            path.write_text("CP-KNOWN\nCP-NEW\n")
+            began = time.monotonic()
+            reloading = asyncio.create_task(bridge_.server.reload())
+            await asyncio.sleep(0.05)  # the reload has started reading
+            await station.call(call16.Heartbeat())
+            assert time.monotonic() - began < 0.5, "a heartbeat waited for the allow-list to be read"
+            assert not reloading.done()
+            await reloading
+        assert await heartbeat(bridge_.url("CP-NEW"))  # and the new list applies once read
 
 
 async def test_a_station_id_pattern_refuses_the_others(csms: CsmsServer) -> None:

@@ -287,7 +287,7 @@ async def test_transitions_legacy_shadow_primary_and_back_follow_the_modes_file(
         assert "CP-T" not in csms.stations and len(legacy.received_calls("CP-T")) == 1
 
         modes.write_text("CP-* shadow\n")
-        bridge.server.reload()
+        await bridge.server.reload()
         async with connect_station(bridge.url("CP-T")) as station:
             start = await station.call(
                 call16.StartTransaction(connector_id=1, id_tag="TAG-1", meter_start=0, timestamp=now())
@@ -297,7 +297,7 @@ async def test_transitions_legacy_shadow_primary_and_back_follow_the_modes_file(
             await eventually(lambda: len(new.received_calls("TransactionEvent")) == 1)
 
         modes.write_text("CP-T primary\n")
-        bridge.server.reload()
+        await bridge.server.reload()
         async with connect_station(bridge.url("CP-T")) as station:
             stop = await station.call(
                 call16.StopTransaction(meter_stop=700, timestamp=now(), transaction_id=start.transaction_id)
@@ -307,7 +307,7 @@ async def test_transitions_legacy_shadow_primary_and_back_follow_the_modes_file(
         assert legacy_calls == 2  # Heartbeat, StartTransaction: the primary stage did not reach it
 
         modes.write_text("CP-T legacy\n")  # roll back
-        bridge.server.reload()
+        await bridge.server.reload()
         async with connect_station(bridge.url("CP-T")) as station:
             await station.call(call16.Heartbeat())
         assert len(legacy.received_calls("CP-T")) == legacy_calls + 1

@@ -5,7 +5,7 @@ stops them together.
   kernel spreads new connections over the workers' listeners.
 - SIGTERM or SIGINT: forwarded to every worker, which drains as one bridge does (503 for new stations,
   1001 to the connected ones, at most --drain-timeout); the supervisor exits 0 once all have exited.
-  SIGHUP: forwarded (each worker reloads its certificates and allow-list).
+  SIGHUP: forwarded (each worker reloads its certificates, allow-list and station modes).
 - A worker that exits unexpectedly is logged, counted (bridge_worker_restarts_total) and started again
   after a back-off: 0.5 s, doubling up to 30 s, back to 0.5 s once a worker ran a minute. A worker
   that fails during the first start (a bad file, a port in use) stops them all: the supervisor exits
