@@ -90,15 +90,21 @@ def load_v21_table() -> V21Table:
     return V21Table(drop, bounds)
 
 
-def _path_optional(model: type[Message], path: str) -> bool:
-    """True if the model has an optional field at `path`."""
+def _parent(model: type[Message], path: str) -> tuple[type[Message] | None, str]:
+    """The model holding the last field of `path` (None if a parent is missing), and that field's name."""
     *parents, name = path.replace("[]", "").split(".")
     for part in parents:
         child = _children(model).get(part)
         if child is None:
-            return False
+            return None, name
         model = child
-    field = model.model_fields.get(name)
+    return model, name
+
+
+def _path_optional(model: type[Message], path: str) -> bool:
+    """True if the model has an optional field at `path`."""
+    parent, name = _parent(model, path)
+    field = parent.model_fields.get(name) if parent is not None else None
     return field is not None and not field.is_required()
 
 
@@ -139,13 +145,8 @@ def _drop_outside(
 
 def _path_unknown(model: type[Message], path: str) -> bool:
     """True if the 2.0.1 model has no field at `path` (its parents existing), as a 2.1 addition."""
-    *parents, name = path.replace("[]", "").split(".")
-    for part in parents:
-        child = _children(model).get(part)
-        if child is None:
-            return False
-        model = child
-    return name not in model.model_fields
+    parent, name = _parent(model, path)
+    return parent is not None and name not in parent.model_fields
 
 
 def _message_type(annotation: Any) -> type[Message] | None:
