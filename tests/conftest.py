@@ -9,7 +9,7 @@ import os
 import socket
 import ssl
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -156,6 +156,22 @@ class CsmsServer:
             await csms._connection.ws.close()
 
 
+async def serve_loopback(
+    route: str,
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ssl_context: ssl.SSLContext | None = None,
+    shutdown_timeout: float = 60.0,
+) -> tuple[web.AppRunner, int]:
+    """A test server: one GET route on 127.0.0.1, a free port. Returns its runner (clean it up) and port."""
+    app = web.Application()
+    app.router.add_get(route, handler)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=shutdown_timeout)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
 async def start_csms(
     csms_factory: Callable[[str, Connection], Csms] = Csms, ssl_context: ssl.SSLContext | None = None
 ) -> CsmsServer:
@@ -178,13 +194,7 @@ async def start_csms(
             await csms.start()
         return ws
 
-    app = web.Application()
-    app.router.add_get("/ocpp/{station}", handle)
-    server.runner = web.AppRunner(app, access_log=None)
-    await server.runner.setup()
-    site = web.TCPSite(server.runner, "127.0.0.1", 0, ssl_context=ssl_context)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server.runner, port = await serve_loopback("/ocpp/{station}", handle, ssl_context)
     server.url = f"ws://127.0.0.1:{port}/ocpp"
     return server
 

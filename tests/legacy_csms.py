@@ -14,7 +14,7 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call_result as result16
 
-from tests.conftest import Connection, now
+from tests.conftest import Connection, now, serve_loopback
 
 
 class LegacyCsms(ChargePoint16):
@@ -91,12 +91,6 @@ async def start_legacy() -> LegacyServer:
             await csms.start()
         return ws
 
-    app = web.Application()
-    app.router.add_get("/legacy/{station}", handle)
-    server.runner = web.AppRunner(app, access_log=None)
-    await server.runner.setup()
-    site = web.TCPSite(server.runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server.runner, port = await serve_loopback("/legacy/{station}", handle)
     server.url = f"ws://127.0.0.1:{port}/legacy"
     return server

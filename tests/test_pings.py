@@ -15,7 +15,7 @@ import aiohttp
 from aiohttp import web
 from ocpp.v16 import call as call16
 
-from tests.conftest import CsmsServer, connect_station, eventually, run_bridge
+from tests.conftest import CsmsServer, connect_station, eventually, run_bridge, serve_loopback
 
 PING = 2.0  # seconds: a silent peer is found after about 3 s (a ping, then half an interval for the pong);
 # a healthy peer on this busy loop has 1 s to answer, so a stalled loop does not drop it
@@ -56,13 +56,7 @@ async def silent_csms() -> AsyncIterator[tuple[str, list[web.WebSocketResponse]]
         await forever.wait()
         return ws
 
-    app = web.Application()
-    app.router.add_get("/ocpp/{station}", handle)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_loopback("/ocpp/{station}", handle, shutdown_timeout=0.1)
     try:
         yield f"ws://127.0.0.1:{port}/ocpp", accepted
     finally:

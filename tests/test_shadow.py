@@ -26,6 +26,7 @@ from tests.conftest import (
     now,
     raw_station,
     run_bridge,
+    serve_loopback,
     start_csms,
 )
 from tests.legacy_csms import LegacyServer, start_legacy
@@ -241,13 +242,8 @@ async def test_a_shadow_csms_answering_invalid_frames_is_counted_not_felt(legacy
             await ws.send_str(json.dumps([3, frame[1], {"status": "Maybe", "bogus": True}]))
         return ws
 
-    app = web.Application()
-    app.router.add_get("/ocpp/{station}", nonsense)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"ws://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/ocpp"  # type: ignore[union-attr]
+    runner, port = await serve_loopback("/ocpp/{station}", nonsense)
+    url = f"ws://127.0.0.1:{port}/ocpp"
     try:
         async with (
             run_bridge(

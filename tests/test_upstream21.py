@@ -30,7 +30,16 @@ from bridge.tables import load_tables
 from bridge.translate.context import StationContext
 from bridge.translate.registry import up
 from bridge.upstream21 import Engine21, load_v21_table, offered_protocols
-from tests.conftest import Connection, CsmsServer, Station, connect_station, eventually, now, run_bridge
+from tests.conftest import (
+    Connection,
+    CsmsServer,
+    Station,
+    connect_station,
+    eventually,
+    now,
+    run_bridge,
+    serve_loopback,
+)
 from tests.schemas import assert_frame_valid, schema
 from tests.strategies import from_schema
 from tests.test_properties import ACCEPTABLE_REFUSALS, BUGS, Errors
@@ -127,13 +136,8 @@ async def csms21(protocols: tuple[str, ...] = ("ocpp2.1",), raw: bool = False) -
             await csms.start()
         return ws
 
-    app = web.Application()
-    app.router.add_get("/ocpp/{station}", handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server.url = f"ws://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/ocpp"  # type: ignore[union-attr]
+    runner, port = await serve_loopback("/ocpp/{station}", handle)
+    server.url = f"ws://127.0.0.1:{port}/ocpp"
     try:
         yield server
     finally:

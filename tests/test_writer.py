@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import WSMsgType, web
 
 from bridge.writer import PeerWriter, direct_writer
+from tests.conftest import serve_loopback
 
 
 async def _pair(compress: bool) -> tuple[web.AppRunner, aiohttp.ClientSession, list[object]]:
@@ -28,13 +29,7 @@ async def _pair(compress: bool) -> tuple[web.AppRunner, aiohttp.ClientSession, l
             pass
         return ws
 
-    app = web.Application()
-    app.router.add_get("/", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_loopback("/", handler)
     session = aiohttp.ClientSession()
     client = await session.ws_connect(f"http://127.0.0.1:{port}/", compress=15 if compress else 0)
     await ready.wait()
